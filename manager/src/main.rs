@@ -1,0 +1,2 @@
+//! manager (placeholder).
+fn main() {}

@@ -1,0 +1,2 @@
+//! server (placeholder).
+fn main() {}
