@@ -4,6 +4,9 @@
 //! with `X-Key-Id`, `X-Timestamp`, `X-Nonce`. Response: `X-Signature = hex(HMAC(secret, STATUS \n TIMESTAMP \n
 //! REQUEST_NONCE \n hex(SHA256(body))))` with `X-Timestamp`, so a caller can tell a fresh answer to its own
 //! request from a replayed or forged one. Verification compares MACs in constant time (`Mac::verify_slice`).
+//!
+//! The HMAC key is the secret exactly as `manager key add` prints it and as key files hold it (its ASCII bytes,
+//! surrounding whitespace trimmed, not hex-decoded): callers pass `secret.trim().as_bytes()`.
 
 use hmac::{Hmac, Mac};
 use rand::RngCore;
