@@ -1,0 +1,456 @@
+//! Following log files like `tail -F`, without losing or repeating a line across rotation and restarts.
+//!
+//! Each poll a file is `stat`ed by path and read from its offset with positional reads:
+//! - the path now names another inode (rotation by rename, or delete + create): the old file is drained and kept
+//!   open for [`GRACE`] more, because writers keep appending to it until they reopen; the new file is read from 0;
+//! - the file is shorter than the offset, or the 64 bytes before the offset changed (copytruncate followed by new
+//!   writes longer than the old content): it was truncated, read again from 0;
+//! - the path is missing: keep reading the open file; a file that appears later is read from its start;
+//! - only complete lines are sent; a partial last line waits for its newline (it is sent alone only when its
+//!   rotated-away file is closed, or when it exceeds [`MAX_LINE`]).
+//!
+//! Offsets (device, inode, offset, fingerprint) are saved in `offsets.json` under the spool lock, right after the
+//! lines were queued, so a restart resumes exactly after the last queued line. A file rotated while the agent was
+//! down is found again by its inode in the same directory and drained before the new one.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io;
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{FileConfig, StartAt};
+use crate::spool::{write_atomic, Record, SourcePos, Spool};
+use crate::syslog::{self, MAX_LINE};
+use crate::ModeCell;
+
+/// How long a rotated-away file is still read after its replacement appeared.
+pub const GRACE: Duration = Duration::from_secs(3);
+const FP_LEN: usize = 64;
+/// Bytes read from one file per poll, so one busy file cannot starve the others.
+const PER_POLL: u64 = 4 * 1024 * 1024;
+
+/// What is remembered about a file across restarts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    pub dev: u64,
+    pub ino: u64,
+    pub off: u64,
+    /// Hex of the bytes just before `off`.
+    pub fp: String,
+}
+
+struct Open {
+    file: File,
+    dev: u64,
+    ino: u64,
+    off: u64,
+    fp: Vec<u8>,
+}
+
+impl Open {
+    fn new(path: &Path) -> io::Result<Open> {
+        let file = File::open(path)?;
+        let m = file.metadata()?;
+        Ok(Open {
+            file,
+            dev: m.dev(),
+            ino: m.ino(),
+            off: 0,
+            fp: Vec::new(),
+        })
+    }
+
+    /// Positions at `off` if the file still holds the bytes `fp` before it; false otherwise.
+    fn seek_checked(&mut self, off: u64, fp: &[u8]) -> bool {
+        let len = self.file.metadata().map(|m| m.len()).unwrap_or(0);
+        if off > len || (fp.len() as u64) > off {
+            return false;
+        }
+        let mut b = vec![0u8; fp.len()];
+        if self.file.read_exact_at(&mut b, off - fp.len() as u64).is_err() || b != fp {
+            return false;
+        }
+        self.off = off;
+        self.fp = b;
+        true
+    }
+
+    fn refresh_fp(&mut self) {
+        let n = (self.off as usize).min(FP_LEN);
+        let mut b = vec![0u8; n];
+        if self.file.read_exact_at(&mut b, self.off - n as u64).is_ok() {
+            self.fp = b;
+        }
+    }
+
+    /// Truncated (shorter than our offset) or rewritten (bytes before our offset differ).
+    fn truncated(&self) -> bool {
+        let len = self.file.metadata().map(|m| m.len()).unwrap_or(0);
+        if len < self.off {
+            return true;
+        }
+        if self.fp.is_empty() {
+            return false;
+        }
+        let mut b = vec![0u8; self.fp.len()];
+        self.file
+            .read_exact_at(&mut b, self.off - self.fp.len() as u64)
+            .is_err()
+            || b != self.fp
+    }
+
+    fn pos(&self) -> SourcePos {
+        SourcePos {
+            dev: self.dev,
+            ino: self.ino,
+            off: self.off,
+        }
+    }
+
+    /// Reads complete lines from the offset on; with `last` a trailing partial line is taken too.
+    fn read_lines(&mut self, out: &mut Vec<(Vec<u8>, SourcePos)>, last: bool) {
+        let start = self.off;
+        let mut buf = vec![0u8; MAX_LINE];
+        while self.off - start < PER_POLL {
+            let n = match self.file.read_at(&mut buf, self.off) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "read failed");
+                    break;
+                }
+            };
+            let chunk = &buf[..n];
+            let mut at = 0;
+            while let Some(i) = chunk[at..].iter().position(|&b| b == b'\n') {
+                let end = at + i;
+                self.off += (end + 1 - at) as u64;
+                out.push((chunk[at..end].to_vec(), self.pos()));
+                at = end + 1;
+            }
+            if at == 0 && n == MAX_LINE {
+                // No newline in MAX_LINE bytes: send what we have, the rest follows as the next message.
+                self.off += n as u64;
+                out.push((chunk.to_vec(), self.pos()));
+            } else if at < n && n < MAX_LINE {
+                // A partial last line: it waits for its newline, unless this file is being closed.
+                if last {
+                    self.off += (n - at) as u64;
+                    out.push((chunk[at..].to_vec(), self.pos()));
+                }
+                break;
+            }
+        }
+        if self.off != start {
+            self.refresh_fp();
+        }
+    }
+}
+
+fn saved_of(o: &Open) -> Saved {
+    Saved {
+        dev: o.dev,
+        ino: o.ino,
+        off: o.off,
+        fp: hex::encode(&o.fp),
+    }
+}
+
+/// Offset just after the last newline (where `tail -F` style reading from the end starts).
+fn end_at_line(o: &Open) -> u64 {
+    let len = o.file.metadata().map(|m| m.len()).unwrap_or(0);
+    let back = len.min(MAX_LINE as u64);
+    let mut b = vec![0u8; back as usize];
+    if o.file.read_exact_at(&mut b, len - back).is_err() {
+        return len;
+    }
+    match b.iter().rposition(|&c| c == b'\n') {
+        Some(i) => len - back + i as u64 + 1,
+        None if back < MAX_LINE as u64 => 0,
+        None => len,
+    }
+}
+
+/// Finds the file with inode `ino` on device `dev` in `dir` (a rotated copy).
+fn find_inode(dir: &Path, dev: u64, ino: u64) -> Option<PathBuf> {
+    fs::read_dir(dir).ok()?.flatten().find_map(|e| {
+        let m = e.metadata().ok()?;
+        (m.is_file() && m.dev() == dev && m.ino() == ino).then(|| e.path())
+    })
+}
+
+pub struct Follower {
+    key: String,
+    path: PathBuf,
+    service: String,
+    start_at: StartAt,
+    cur: Option<Open>,
+    old: Option<(Open, Instant)>,
+    /// State from the previous run, used on first open.
+    restore: Option<Saved>,
+    at_startup: bool,
+    warned: bool,
+}
+
+impl Follower {
+    pub fn new(fc: &FileConfig, restore: Option<Saved>) -> Follower {
+        Follower {
+            key: fc.path.display().to_string(),
+            path: fc.path.clone(),
+            service: fc.service.clone(),
+            start_at: fc.start_at,
+            cur: None,
+            old: None,
+            restore,
+            at_startup: true,
+            warned: false,
+        }
+    }
+
+    fn open_first(&mut self, out: &mut Vec<(Vec<u8>, SourcePos)>) -> io::Result<()> {
+        let mut o = Open::new(&self.path)?;
+        match self.restore.take() {
+            Some(s) if (s.dev, s.ino) == (o.dev, o.ino) => {
+                let fp = hex::decode(&s.fp).unwrap_or_default();
+                if !o.seek_checked(s.off, &fp) {
+                    tracing::info!(file = %self.key, "file was truncated while the agent was down; reading from start");
+                }
+            }
+            Some(s) => {
+                // Rotated while we were down: finish the old file first if it is still around.
+                let dir = self.path.parent().unwrap_or(Path::new("."));
+                if let Some(p) = find_inode(dir, s.dev, s.ino) {
+                    if let Ok(mut old) = Open::new(&p) {
+                        let fp = hex::decode(&s.fp).unwrap_or_default();
+                        if old.seek_checked(s.off, &fp) {
+                            tracing::info!(file = %self.key, rotated = %p.display(), "draining file rotated while down");
+                            old.read_lines(out, false);
+                            self.old = Some((old, Instant::now() + GRACE));
+                        }
+                    }
+                }
+            }
+            None if self.at_startup && self.start_at == StartAt::End => {
+                o.off = end_at_line(&o);
+                o.refresh_fp();
+            }
+            None => {}
+        }
+        self.cur = Some(o);
+        Ok(())
+    }
+
+    /// One poll: returns new lines with their positions, in file order.
+    pub fn poll(&mut self, out: &mut Vec<(Vec<u8>, SourcePos)>) {
+        let now = Instant::now();
+        if let Some((o, until)) = &mut self.old {
+            let done = now >= *until;
+            o.read_lines(out, done);
+            if done {
+                self.old = None;
+            }
+        }
+        match fs::metadata(&self.path) {
+            Ok(m) => {
+                self.warned = false;
+                let same = self.cur.as_ref().map(|c| (c.dev, c.ino) == (m.dev(), m.ino()));
+                match same {
+                    Some(true) => {
+                        if let Some(c) = &mut self.cur {
+                            if c.truncated() {
+                                tracing::info!(file = %self.key, "truncated (copytruncate?); reading from start");
+                                c.off = 0;
+                                c.fp.clear();
+                            }
+                            c.read_lines(out, false);
+                        }
+                    }
+                    Some(false) => {
+                        tracing::info!(file = %self.key, "rotated; following the new file");
+                        if let Some(mut c) = self.cur.take() {
+                            c.read_lines(out, false);
+                            if let Some((mut prev, _)) = self.old.take() {
+                                prev.read_lines(out, true);
+                            }
+                            self.old = Some((c, now + GRACE));
+                        }
+                        match Open::new(&self.path) {
+                            Ok(mut c) => {
+                                c.read_lines(out, false);
+                                self.cur = Some(c);
+                            }
+                            Err(e) => tracing::warn!(file = %self.key, error = %e, "cannot open"),
+                        }
+                    }
+                    None => match self.open_first(out) {
+                        Ok(()) => {
+                            if let Some(c) = &mut self.cur {
+                                c.read_lines(out, false);
+                            }
+                        }
+                        Err(e) if !self.warned => {
+                            self.warned = true;
+                            tracing::warn!(file = %self.key, error = %e, "cannot open");
+                        }
+                        Err(_) => {}
+                    },
+                }
+            }
+            Err(e) => {
+                if let Some(c) = &mut self.cur {
+                    c.read_lines(out, false);
+                } else if !self.warned {
+                    self.warned = true;
+                    tracing::info!(file = %self.key, error = %e, "waiting for file to appear");
+                }
+            }
+        }
+        self.at_startup = false;
+    }
+
+    fn saved(&self) -> Option<Saved> {
+        self.cur.as_ref().map(saved_of)
+    }
+
+    fn rewind_to(&mut self, s: &Saved) {
+        if let Some(c) = &mut self.cur {
+            if (c.dev, c.ino) == (s.dev, s.ino) {
+                c.off = s.off;
+                c.fp = hex::decode(&s.fp).unwrap_or_default();
+            }
+        }
+    }
+}
+
+/// Loads `offsets.json`, preferring a later position found in the spool (crash between append and save).
+pub fn load_offsets(path: &Path, spool: &Spool) -> BTreeMap<String, Saved> {
+    let mut map: BTreeMap<String, Saved> = fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    for (k, p) in spool.recovered_positions() {
+        let newer = match map.get(k) {
+            Some(s) => (s.dev, s.ino) != (p.dev, p.ino) || p.off > s.off,
+            None => true,
+        };
+        if newer {
+            // No fingerprint in the spool: take the bytes from the file itself when it is still the same file.
+            let fp = File::open(k)
+                .ok()
+                .filter(|f| f.metadata().is_ok_and(|m| (m.dev(), m.ino()) == (p.dev, p.ino)))
+                .and_then(|f| {
+                    let n = (p.off as usize).min(FP_LEN);
+                    let mut b = vec![0u8; n];
+                    f.read_exact_at(&mut b, p.off - n as u64).ok().map(|_| hex::encode(b))
+                })
+                .unwrap_or_default();
+            map.insert(
+                k.clone(),
+                Saved {
+                    dev: p.dev,
+                    ino: p.ino,
+                    off: p.off,
+                    fp,
+                },
+            );
+        }
+    }
+    map
+}
+
+/// All followed files of one agent, polled by one thread.
+pub struct Tailer {
+    followers: Vec<Follower>,
+    offsets: BTreeMap<String, Saved>,
+    offsets_path: PathBuf,
+    spool: Arc<Spool>,
+    host: String,
+    mode: Arc<ModeCell>,
+    full_warned: bool,
+}
+
+impl Tailer {
+    pub fn new(files: &[FileConfig], state_dir: &Path, spool: Arc<Spool>, host: String, mode: Arc<ModeCell>) -> Tailer {
+        let offsets_path = state_dir.join("offsets.json");
+        let offsets = load_offsets(&offsets_path, &spool);
+        let followers = files
+            .iter()
+            .map(|f| Follower::new(f, offsets.get(&f.path.display().to_string()).cloned()))
+            .collect();
+        Tailer {
+            followers,
+            offsets,
+            offsets_path,
+            spool,
+            host,
+            mode,
+            full_warned: false,
+        }
+    }
+
+    /// Polls every file once and queues what was read.
+    pub fn poll_once(&mut self) {
+        for i in 0..self.followers.len() {
+            if !self.spool.has_room() {
+                if !self.full_warned {
+                    self.full_warned = true;
+                    tracing::warn!(
+                        "spool full: pausing file tailers until the servers catch up (lines stay in the files)"
+                    );
+                }
+                return;
+            }
+            self.full_warned = false;
+            let before = self.followers[i].saved();
+            let mut lines = Vec::new();
+            self.followers[i].poll(&mut lines);
+            let f = &self.followers[i];
+            let after = f.saved();
+            if lines.is_empty() && after == before {
+                continue;
+            }
+            let now = time::OffsetDateTime::now_utc();
+            let mode = self.mode.get();
+            let recs: Vec<Record> = lines
+                .iter()
+                .map(|(l, p)| Record {
+                    msg: syslog::format(now, &self.host, &f.service, mode, l),
+                    source: Some((f.key.clone(), *p)),
+                })
+                .collect();
+            let key = f.key.clone();
+            let prev = self.offsets.get(&key).cloned();
+            if let Some(s) = after {
+                self.offsets.insert(key.clone(), s);
+            }
+            let bytes = serde_json::to_vec_pretty(&self.offsets).unwrap_or_default();
+            let path = self.offsets_path.clone();
+            if let Err(e) = self.spool.append_with(&recs, false, || write_atomic(&path, &bytes)) {
+                tracing::error!(file = %key, error = %e, "cannot queue lines; will read them again");
+                match prev {
+                    Some(p) => {
+                        self.followers[i].rewind_to(&p);
+                        self.offsets.insert(key, p);
+                    }
+                    None => {
+                        self.offsets.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Polls until `stop` is set.
+    pub fn run(mut self, poll: Duration, stop: Arc<AtomicBool>) {
+        while !stop.load(Ordering::Relaxed) {
+            self.poll_once();
+            std::thread::sleep(poll);
+        }
+    }
+}
