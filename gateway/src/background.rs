@@ -1,0 +1,174 @@
+//! Background tasks of the gateway: the config watcher (polling mtimes, plus SIGHUP), the bad-guy table's sweeper
+//! and saver, and the active health checker.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use pingora_core::server::ShutdownWatch;
+use pingora_core::services::background::BackgroundService;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::badguys::unix_now;
+use crate::pool::now_ms;
+use crate::state::Shared;
+
+/// `(path, mtime, len)` of every file in the watched directories: any change means "reload".
+fn fingerprint(dirs: &[&Path]) -> Vec<(PathBuf, Option<SystemTime>, u64)> {
+    let mut out = Vec::new();
+    for d in dirs {
+        if let Ok(rd) = std::fs::read_dir(d) {
+            for e in rd.flatten() {
+                if let Ok(md) = e.metadata() {
+                    out.push((e.path(), md.modified().ok(), md.len()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Reloads when a file under `sites_dir` or `rules_dir` changes, or on SIGHUP.
+pub struct Watcher {
+    pub shared: Arc<Shared>,
+}
+
+#[async_trait]
+impl BackgroundService for Watcher {
+    async fn start(&self, mut shutdown: ShutdownWatch) {
+        let cfg = &self.shared.config;
+        let dirs = [cfg.sites_dir.as_path(), cfg.rules_dir.as_path()];
+        let mut last = fingerprint(&dirs);
+        let mut hup = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGHUP: {e}");
+                None
+            }
+        };
+        let mut tick = tokio::time::interval(cfg.watch_interval);
+        loop {
+            let sighup = async {
+                match hup.as_mut() {
+                    Some(h) => h.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = shutdown.changed() => return,
+                _ = sighup => {
+                    let _ = self.shared.reload("SIGHUP");
+                    last = fingerprint(&dirs);
+                }
+                _ = tick.tick() => {
+                    let now = fingerprint(&dirs);
+                    if now != last {
+                        // Let an editor finish writing (rename-over or several writes) before reading.
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        last = fingerprint(&dirs);
+                        let _ = self.shared.reload("file change");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Purges expired bad-guy entries and saves the table to `state_file`.
+pub struct BadGuyKeeper {
+    pub shared: Arc<Shared>,
+}
+
+impl BadGuyKeeper {
+    fn save(&self) {
+        if let Some(p) = &self.shared.config.state_file {
+            if let Err(e) = self.shared.badguys.save_if_dirty(p, unix_now()) {
+                tracing::warn!(file = %p.display(), "saving bad-guy table failed: {e}");
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl BackgroundService for BadGuyKeeper {
+    async fn start(&self, mut shutdown: ShutdownWatch) {
+        let mut tick = tokio::time::interval(self.shared.config.badguys.save_interval);
+        loop {
+            tokio::select! {
+                _ = shutdown.changed() => {
+                    self.save();
+                    return;
+                }
+                _ = tick.tick() => {
+                    let purged = self.shared.badguys.purge_expired(unix_now());
+                    if purged > 0 {
+                        tracing::debug!(purged, "expired bad-guy entries removed");
+                    }
+                    self.shared.metrics.badguys.set(self.shared.badguys.len() as i64);
+                    self.save();
+                }
+            }
+        }
+    }
+}
+
+/// Active HTTP health checks of pools that configure `check_path`.
+pub struct HealthChecker {
+    pub shared: Arc<Shared>,
+}
+
+/// One `GET path` to `addr`; healthy on a 2xx/3xx status line within `timeout`.
+async fn probe(addr: std::net::SocketAddr, path: &str, timeout: Duration) -> bool {
+    let run = async {
+        let mut s = tokio::net::TcpStream::connect(addr).await.ok()?;
+        let req =
+            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: jhsy-health\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).await.ok()?;
+        let mut buf = [0u8; 64];
+        let n = s.read(&mut buf).await.ok()?;
+        let line = std::str::from_utf8(&buf[..n]).ok()?;
+        let code: u16 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some((200..400).contains(&code))
+    };
+    tokio::time::timeout(timeout, run).await.ok().flatten().unwrap_or(false)
+}
+
+#[async_trait]
+impl BackgroundService for HealthChecker {
+    async fn start(&self, mut shutdown: ShutdownWatch) {
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        loop {
+            tokio::select! {
+                _ = shutdown.changed() => return,
+                _ = tick.tick() => {}
+            }
+            let snap = self.shared.snapshot.load_full();
+            let now = now_ms();
+            for site in &snap.router.sites {
+                for pool in std::iter::once(&site.real).chain(site.unreal.iter()) {
+                    let Some(check) = &pool.active else { continue };
+                    for b in &pool.backends {
+                        let last = b.last_check_ms.load(std::sync::atomic::Ordering::Relaxed);
+                        if now.saturating_sub(last) < check.interval.as_millis() as u64 {
+                            continue;
+                        }
+                        b.last_check_ms.store(now, std::sync::atomic::Ordering::Relaxed);
+                        let (b, check, pool_name) = (b.clone(), check.clone(), pool.name.clone());
+                        tokio::spawn(async move {
+                            let ok = probe(b.addr, &check.path, check.timeout).await;
+                            if b.set_active_ok(ok) {
+                                if ok {
+                                    tracing::info!(pool = %pool_name, backend = %b.addr, "backend passed its health check: back in");
+                                } else {
+                                    tracing::warn!(pool = %pool_name, backend = %b.addr, "backend failed its health check: taken out");
+                                }
+                            }
+                        });
+                    }
+                }
+            }
+        }
+    }
+}

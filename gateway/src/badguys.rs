@@ -1,0 +1,280 @@
+//! The bad-guy table: addresses currently treated as attackers, with why and until when. Every request looks its
+//! client up here, so lookups are a sharded read (dashmap) that never waits on a writer of another shard. The
+//! table is bounded: when full, the entries that expire soonest make room, so an attacker spraying addresses
+//! cannot exhaust memory. It is saved to `state_file` and reloaded at start.
+
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use dashmap::DashMap;
+use serde::{Deserialize, Serialize};
+
+/// Unix time in seconds.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Where an entry came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// This gateway's WAF.
+    Waf,
+    /// The admin API.
+    Manual,
+    /// The manager's decision stream.
+    Manager,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub ip: IpAddr,
+    pub hits: u64,
+    /// Unix seconds.
+    pub first_seen: u64,
+    pub last_seen: u64,
+    pub until: u64,
+    pub reason: String,
+    pub source: Source,
+}
+
+#[derive(Debug)]
+pub struct BadGuyTable {
+    map: DashMap<IpAddr, Entry>,
+    max_entries: usize,
+    /// Serialises evictions so concurrent inserts into a full table evict once.
+    evicting: Mutex<()>,
+    dirty: AtomicBool,
+    pub evicted: AtomicU64,
+}
+
+impl BadGuyTable {
+    pub fn new(max_entries: usize) -> BadGuyTable {
+        BadGuyTable {
+            map: DashMap::with_capacity(max_entries.min(65_536)),
+            max_entries: max_entries.max(1),
+            evicting: Mutex::new(()),
+            dirty: AtomicBool::new(false),
+            evicted: AtomicU64::new(0),
+        }
+    }
+
+    /// The live entry for `ip`, if any (expired entries count as absent).
+    pub fn lookup(&self, ip: IpAddr, now: u64) -> Option<Entry> {
+        if self.map.is_empty() {
+            return None;
+        }
+        let ip = protocol::ip::canonical(ip);
+        self.map.get(&ip).filter(|e| e.until > now).map(|e| e.clone())
+    }
+
+    /// True when `ip` is marked and the mark has not expired. Counts the hit.
+    pub fn hit(&self, ip: IpAddr, now: u64) -> bool {
+        if self.map.is_empty() {
+            return false;
+        }
+        let ip = protocol::ip::canonical(ip);
+        // Read lock first: most clients are not marked, and a write lock per request would serialise a shard.
+        if self.map.get(&ip).is_none_or(|e| e.until <= now) {
+            return false;
+        }
+        match self.map.get_mut(&ip) {
+            Some(mut e) if e.until > now => {
+                e.hits += 1;
+                e.last_seen = now;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Marks `ip` until `until`. An existing mark keeps its first-seen time and hit count and is extended, never
+    /// shortened, except by a manual entry (a person's word is final).
+    pub fn mark(&self, ip: IpAddr, until: u64, reason: &str, source: Source, now: u64) {
+        let ip = protocol::ip::canonical(ip);
+        if !self.map.contains_key(&ip) && self.map.len() >= self.max_entries {
+            self.make_room(now);
+        }
+        self.map
+            .entry(ip)
+            .and_modify(|e| {
+                e.hits += 1;
+                e.last_seen = now;
+                if until > e.until || source == Source::Manual || e.until <= now {
+                    e.until = until;
+                    e.reason = reason.to_string();
+                    e.source = source;
+                }
+            })
+            .or_insert_with(|| Entry {
+                ip,
+                hits: 1,
+                first_seen: now,
+                last_seen: now,
+                until,
+                reason: reason.to_string(),
+                source,
+            });
+        self.dirty.store(true, Ordering::Relaxed);
+    }
+
+    pub fn remove(&self, ip: IpAddr) -> bool {
+        let removed = self.map.remove(&protocol::ip::canonical(ip)).is_some();
+        if removed {
+            self.dirty.store(true, Ordering::Relaxed);
+        }
+        removed
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Drops expired entries; returns how many.
+    pub fn purge_expired(&self, now: u64) -> usize {
+        let before = self.map.len();
+        self.map.retain(|_, e| e.until > now);
+        let n = before.saturating_sub(self.map.len());
+        if n > 0 {
+            self.dirty.store(true, Ordering::Relaxed);
+        }
+        n
+    }
+
+    /// Frees about 1 % of the table (at least one entry): expired entries first, then those expiring soonest.
+    /// Evicting in batches keeps the cost of a full table at a scan per ~1 % of inserts, not per insert.
+    fn make_room(&self, now: u64) {
+        let Ok(_guard) = self.evicting.lock() else { return };
+        if self.map.len() < self.max_entries {
+            return; // another thread made room
+        }
+        if self.purge_expired(now) > 0 && self.map.len() < self.max_entries {
+            return;
+        }
+        let batch = (self.max_entries / 100).max(1);
+        let mut untils: Vec<u64> = self.map.iter().map(|e| e.until).collect();
+        let k = batch.min(untils.len()) - 1;
+        let (_, cutoff, _) = untils.select_nth_unstable(k);
+        let cutoff = *cutoff;
+        let mut removed = 0usize;
+        self.map.retain(|_, e| {
+            if removed < batch && e.until <= cutoff {
+                removed += 1;
+                false
+            } else {
+                true
+            }
+        });
+        self.evicted.fetch_add(removed as u64, Ordering::Relaxed);
+    }
+
+    /// Live entries, soonest-expiring last; at most `limit`.
+    pub fn list(&self, now: u64, limit: usize) -> Vec<Entry> {
+        let mut v: Vec<Entry> = self.map.iter().filter(|e| e.until > now).map(|e| e.clone()).collect();
+        v.sort_by(|a, b| b.until.cmp(&a.until).then(a.ip.cmp(&b.ip)));
+        v.truncate(limit);
+        v
+    }
+
+    /// Writes live entries to `path` atomically (temp file + rename) if anything changed since the last save.
+    pub fn save_if_dirty(&self, path: &Path, now: u64) -> std::io::Result<bool> {
+        if !self.dirty.swap(false, Ordering::Relaxed) {
+            return Ok(false);
+        }
+        let entries = self.list(now, usize::MAX);
+        let tmp = path.with_extension("tmp");
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let body = serde_json::to_vec(&entries).map_err(std::io::Error::other)?;
+        let res = std::fs::write(&tmp, body).and_then(|()| std::fs::rename(&tmp, path));
+        if res.is_err() {
+            self.dirty.store(true, Ordering::Relaxed);
+        }
+        res.map(|()| true)
+    }
+
+    /// Loads a saved table, skipping expired entries. A missing file is an empty table.
+    pub fn load(&self, path: &Path, now: u64) -> Result<usize, String> {
+        let data = match std::fs::read(path) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        let entries: Vec<Entry> =
+            serde_json::from_slice(&data).map_err(|e| format!("{}:{}: {e}", path.display(), e.line()))?;
+        let mut n = 0;
+        for e in entries.into_iter().filter(|e| e.until > now) {
+            if self.map.len() >= self.max_entries {
+                break;
+            }
+            self.map.insert(protocol::ip::canonical(e.ip), e);
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn mark_lookup_expire() {
+        let t = BadGuyTable::new(10);
+        t.mark(ip("1.2.3.4"), 100, "942100", Source::Waf, 10);
+        assert!(t.hit(ip("::ffff:1.2.3.4"), 50), "v4-mapped v6 folds to v4");
+        assert!(!t.hit(ip("1.2.3.4"), 100));
+        assert_eq!(t.lookup(ip("1.2.3.4"), 99).unwrap().hits, 2);
+        t.mark(ip("1.2.3.4"), 80, "x", Source::Waf, 20);
+        assert_eq!(
+            t.lookup(ip("1.2.3.4"), 20).unwrap().until,
+            100,
+            "never shortened by a weaker mark"
+        );
+        assert_eq!(t.purge_expired(200), 1);
+    }
+
+    #[test]
+    fn full_table_evicts_soonest_expiring() {
+        let t = BadGuyTable::new(100);
+        for i in 0..100u32 {
+            t.mark(IpAddr::from(i.to_be_bytes()), 1_000 + i as u64, "r", Source::Waf, 1);
+        }
+        t.mark(ip("9.9.9.9"), 5_000, "r", Source::Waf, 1);
+        assert!(t.len() <= 100);
+        assert!(t.lookup(ip("9.9.9.9"), 2).is_some());
+        assert!(
+            t.lookup(IpAddr::from(0u32.to_be_bytes()), 2).is_none(),
+            "soonest-expiring entry went first"
+        );
+        assert!(t.lookup(IpAddr::from(99u32.to_be_bytes()), 2).is_some());
+    }
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let dir = std::env::temp_dir().join(format!("bg-{}", std::process::id()));
+        let path = dir.join("state.json");
+        let t = BadGuyTable::new(10);
+        t.mark(ip("2001:db8::1"), 500, "manual", Source::Manual, 1);
+        t.mark(ip("1.1.1.1"), 5, "old", Source::Waf, 1);
+        assert!(t.save_if_dirty(&path, 10).unwrap());
+        assert!(!t.save_if_dirty(&path, 10).unwrap());
+        let u = BadGuyTable::new(10);
+        assert_eq!(u.load(&path, 10).unwrap(), 1);
+        assert_eq!(u.lookup(ip("2001:db8::1"), 10).unwrap().reason, "manual");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,156 @@
+//! Prometheus metrics of the gateway, registered in one registry that `GET /metrics` renders.
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
+
+pub struct Metrics {
+    pub registry: Registry,
+    /// By site, pool (`real`/`unreal`/`gateway` when answered by the gateway) and status class (`2xx`…).
+    pub requests: IntCounterVec,
+    pub latency: HistogramVec,
+    /// By site, rule id and action taken.
+    pub waf_hits: IntCounterVec,
+    pub badguys: IntGauge,
+    pub badguys_evicted: IntGauge,
+    /// By result (`ok`/`error`).
+    pub reloads: IntCounterVec,
+    pub reload_errors: IntCounter,
+    /// By backend address and kind (`connect`/`proxy`).
+    pub upstream_failures: IntCounterVec,
+    /// Requests answered 502 because every backend of the pool was down.
+    pub no_live_upstream: IntCounterVec,
+    pub access_log_dropped: IntGauge,
+    /// By direction (`pull`/`push`) and result.
+    pub manager_sync: IntCounterVec,
+}
+
+fn reg<T: prometheus::core::Collector + Clone + 'static>(r: &Registry, c: T) -> T {
+    // Names are fixed at compile time and unique, so registration cannot collide.
+    if let Err(e) = r.register(Box::new(c.clone())) {
+        tracing::error!("metric registration failed: {e}");
+    }
+    c
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let r = Registry::new();
+        let cv = |name: &str, help: &str, labels: &[&str]| {
+            IntCounterVec::new(Opts::new(name, help), labels).unwrap_or_else(|e| panic!("metric {name}: {e}"))
+        };
+        let g = |name: &str, help: &str| IntGauge::new(name, help).unwrap_or_else(|e| panic!("metric {name}: {e}"));
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "gateway_request_duration_seconds",
+                "Request duration, first byte in to last byte out",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["site", "pool"],
+        )
+        .unwrap_or_else(|e| panic!("latency metric: {e}"));
+        Metrics {
+            requests: reg(
+                &r,
+                cv(
+                    "gateway_requests_total",
+                    "Requests by site, pool and status class",
+                    &["site", "pool", "class"],
+                ),
+            ),
+            latency: reg(&r, latency),
+            waf_hits: reg(
+                &r,
+                cv(
+                    "gateway_waf_hits_total",
+                    "WAF rule hits by site, rule and action",
+                    &["site", "rule", "action"],
+                ),
+            ),
+            badguys: reg(&r, g("gateway_badguys_entries", "Entries in the bad-guy table")),
+            badguys_evicted: reg(
+                &r,
+                g(
+                    "gateway_badguys_evicted",
+                    "Bad-guy entries evicted because the table was full",
+                ),
+            ),
+            reloads: reg(
+                &r,
+                cv(
+                    "gateway_config_reloads_total",
+                    "Configuration reloads by result",
+                    &["result"],
+                ),
+            ),
+            reload_errors: reg(
+                &r,
+                IntCounter::new(
+                    "gateway_config_reload_errors_total",
+                    "Reloads rejected because a file was broken",
+                )
+                .unwrap_or_else(|e| panic!("{e}")),
+            ),
+            upstream_failures: reg(
+                &r,
+                cv(
+                    "gateway_upstream_failures_total",
+                    "Upstream failures by backend and kind",
+                    &["pool", "backend", "kind"],
+                ),
+            ),
+            no_live_upstream: reg(
+                &r,
+                cv(
+                    "gateway_no_live_upstream_total",
+                    "Requests failed because every backend of the pool was down",
+                    &["pool"],
+                ),
+            ),
+            access_log_dropped: reg(
+                &r,
+                g(
+                    "gateway_access_log_dropped",
+                    "Access-log lines dropped because the writer fell behind",
+                ),
+            ),
+            manager_sync: reg(
+                &r,
+                cv(
+                    "gateway_manager_sync_total",
+                    "Calls to the manager by direction and result",
+                    &["direction", "result"],
+                ),
+            ),
+            registry: r,
+        }
+    }
+
+    pub fn render(&self) -> Vec<u8> {
+        let mut buf = Vec::new();
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut buf) {
+            tracing::error!("metrics encoding failed: {e}");
+        }
+        buf
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+/// `2xx`, `4xx`, … for a status code.
+pub fn status_class(status: u16) -> &'static str {
+    match status {
+        100..=199 => "1xx",
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        500..=599 => "5xx",
+        _ => "other",
+    }
+}

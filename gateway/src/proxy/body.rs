@@ -1,0 +1,72 @@
+//! Body phase: counts streamed body bytes against `max_body_size` and inspects the part of a large body that
+//! arrived after the pool was chosen. A late attack can no longer change the pool, so it ends the request (in
+//! `deceive` mode it also marks the client: the next request goes to the clone).
+
+use bytes::Bytes;
+use pingora_error::{Error, ErrorType, Result};
+
+use super::ctx::{Action, Ctx};
+use crate::badguys::unix_now;
+use crate::site::WafMode;
+use crate::state::Shared;
+
+pub fn filter(shared: &Shared, chunk: Option<&Bytes>, end_of_stream: bool, ctx: &mut Ctx) -> Result<()> {
+    let Some(site) = ctx.site.clone() else { return Ok(()) };
+    if let Some(c) = chunk {
+        ctx.body_seen += c.len() as u64;
+        if ctx.body_seen > site.max_body_size {
+            ctx.ended_on_purpose = true;
+            ctx.action = Action::Reject;
+            return Error::e_explain(ErrorType::HTTPStatus(413), "request body larger than max_body_size");
+        }
+        if let Some(buf) = ctx.late_body.as_mut() {
+            let room = site.policy.inspect_body_limit.saturating_sub(buf.len());
+            buf.extend_from_slice(&c[..c.len().min(room)]);
+        }
+    }
+    if !end_of_stream {
+        return Ok(());
+    }
+    let Some(body) = ctx.late_body.take() else {
+        return Ok(());
+    };
+    let Some(client) = ctx.client_ip else { return Ok(()) };
+    let verdict = {
+        let view = waf::RequestView {
+            method: "",
+            uri: "",
+            headers: &[],
+            client_ip: client,
+            body: &body,
+            body_complete: body.len() < site.policy.inspect_body_limit,
+            body_only: true,
+        };
+        ctx.snapshot.engine.evaluate(&view, &site.policy, &shared.rate)
+    };
+    if !verdict.attack || verdict.allowlisted {
+        return Ok(());
+    }
+    ctx.score = ctx.score.max(verdict.score);
+    ctx.rule_ids.extend(verdict.matches.iter().map(|m| m.id));
+    let rule = verdict
+        .primary_rule()
+        .map_or_else(|| "-".to_string(), |r| r.to_string());
+    match site.mode {
+        WafMode::Off => Ok(()),
+        WafMode::Detect => {
+            ctx.action = Action::Detect;
+            Ok(())
+        }
+        WafMode::Block | WafMode::Redirect => {
+            ctx.action = Action::Block;
+            ctx.ended_on_purpose = true;
+            Error::e_explain(ErrorType::HTTPStatus(403), format!("late WAF match {rule}"))
+        }
+        WafMode::Deceive => {
+            super::request::mark(shared, &site, client, &rule, unix_now());
+            ctx.action = Action::Deceive;
+            ctx.ended_on_purpose = true;
+            Error::e_explain(ErrorType::HTTPStatus(502), format!("late WAF match {rule}"))
+        }
+    }
+}
