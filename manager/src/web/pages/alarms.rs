@@ -1,0 +1,51 @@
+//! Alarms: open ones first, acknowledgement by users (recorded with name and time).
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::Form;
+use minijinja::context;
+use serde::Deserialize;
+
+use super::base;
+use crate::state::AppState;
+use crate::store;
+use crate::web::session::Authed;
+use crate::web::{WebError, WebResult};
+
+pub async fn list(State(state): State<AppState>, a: Authed) -> WebResult {
+    let (open, all) = state
+        .db
+        .call(|c| Ok((store::alarms::list(c, true, 500)?, store::alarms::list(c, false, 200)?)))
+        .await?;
+    let acked: Vec<_> = all.into_iter().filter(|x| x.acked_at.is_some()).collect();
+    state.ui.page(
+        "alarms.html",
+        context! { open => open, acked => acked, ..base(&a, "alarms") },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Viewers may acknowledge too: acknowledging is watching, not configuring.
+pub async fn ack(State(state): State<AppState>, a: Authed, Path(id): Path<i64>, Form(f): Form<CsrfForm>) -> WebResult {
+    a.check_csrf(&f.csrf)?;
+    let (actor, addr) = (a.name().to_string(), a.addr.clone());
+    let ok = state
+        .db
+        .call(move |c| {
+            let ok = store::alarms::ack(c, id, &actor)?;
+            if ok {
+                store::audit::record(c, &actor, "alarm.ack", &id.to_string(), &addr)?;
+            }
+            Ok(ok)
+        })
+        .await?;
+    if !ok {
+        return Err(WebError::not_found("open alarm"));
+    }
+    Ok(Redirect::to("/alarms").into_response())
+}
