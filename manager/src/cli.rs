@@ -117,9 +117,7 @@ fn check(cfg: &Config) -> anyhow::Result<()> {
     let sites = db.blocking(|c| store::sites::list(c))?;
     let mut bad = 0;
     for s in &sites {
-        let r = publisher
-            .render(s)
-            .and_then(|out| publisher.gateway_check(&s.name, &out));
+        let r = publisher.render(s).and_then(|out| publisher.gateway_check(s, &out));
         if let Err(e) = r {
             eprintln!("site {}: {e}", s.name);
             bad += 1;

@@ -71,7 +71,9 @@ impl Publisher {
     }
 
     /// Runs `gateway check` on the rendered file in a scratch directory when a gateway binary is configured.
-    pub fn gateway_check(&self, name: &str, rendered: &str) -> Result<(), String> {
+    /// Pages the site names (`block_page`) are copied from `sites_dir` so the check sees what the gateway will.
+    pub fn gateway_check(&self, site: &SiteSpec, rendered: &str) -> Result<(), String> {
+        let name = site.name.as_str();
         let Some(bin) = &self.gateway_bin else {
             return Ok(());
         };
@@ -79,9 +81,20 @@ impl Publisher {
         let sites = dir.path().join("sites");
         let io = |e: std::io::Error| format!("scratch directory: {e}");
         std::fs::create_dir(&sites).map_err(io)?;
+        std::fs::create_dir(dir.path().join("rules")).map_err(io)?;
         std::fs::write(sites.join(format!("{name}.toml")), rendered).map_err(io)?;
+        if !site.block_page.is_empty() {
+            let src = self.sites_dir.join(&site.block_page);
+            if src.is_file() {
+                std::fs::copy(&src, sites.join(&site.block_page)).map_err(io)?;
+            }
+        }
         let cfg = dir.path().join("gateway.toml");
-        std::fs::write(&cfg, "listen = [\"127.0.0.1:0\"]\nsites_dir = \"sites\"\n").map_err(io)?;
+        std::fs::write(
+            &cfg,
+            "listen = [\"127.0.0.1:0\"]\nsites_dir = \"sites\"\nrules_dir = \"rules\"\n",
+        )
+        .map_err(io)?;
         let mut child = Command::new(bin)
             .arg("check")
             .arg("--config")
@@ -125,7 +138,7 @@ impl Publisher {
     /// Renders, checks and atomically writes the site file. Unchanged files are not rewritten.
     pub fn publish(&self, site: &SiteSpec) -> Result<PathBuf, String> {
         let rendered = self.render(site)?;
-        self.gateway_check(&site.name, &rendered)?;
+        self.gateway_check(site, &rendered)?;
         let path = self.path_of(&site.name);
         if std::fs::read_to_string(&path).ok().as_deref() == Some(rendered.as_str()) {
             return Ok(path);
