@@ -264,6 +264,26 @@ mod tests {
     }
 
     #[test]
+    fn two_hundred_thousand_sprayed_ips_stay_within_max_entries() {
+        let t = BadGuyTable::new(10_000);
+        for i in 0..200_000u32 {
+            t.mark(
+                IpAddr::from((0x0a00_0000 + i).to_be_bytes()),
+                1_000 + u64::from(i),
+                "spray",
+                Source::Waf,
+                1,
+            );
+            assert!(t.len() <= 10_000);
+        }
+        // The latest (longest-lived) marks are the ones kept.
+        assert!(t
+            .lookup(IpAddr::from((0x0a00_0000u32 + 199_999).to_be_bytes()), 2)
+            .is_some());
+        assert!(t.lookup(IpAddr::from(0x0a00_0000u32.to_be_bytes()), 2).is_none());
+    }
+
+    #[test]
     fn save_and_load_round_trip() {
         let dir = std::env::temp_dir().join(format!("bg-{}", std::process::id()));
         let path = dir.join("state.json");

@@ -5,7 +5,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -16,27 +16,34 @@ use hyper_util::rt::TokioIo;
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
-/// A small origin server: `/echo` answers what it received as JSON (headers, body length and SHA-256), every
-/// other path answers the page given at start. Counts requests.
+/// A small origin server: `/echo` answers what it received as JSON (headers, body length and SHA-256),
+/// `/healthz` answers 200 (503 while `healthy` is false), every other path the page given at start. Counts
+/// requests. Dropping it closes the listener and every open connection, like a process that died.
 pub struct Backend {
     pub addr: SocketAddr,
     pub hits: Arc<AtomicU64>,
+    pub healthy: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
+    stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl Drop for Backend {
     fn drop(&mut self) {
+        let _ = self.stop.send(true);
         self.task.abort();
     }
 }
 
-async fn handle(
+#[derive(Clone)]
+struct Origin {
     name: Arc<str>,
     page: Arc<str>,
     hits: Arc<AtomicU64>,
-    req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    hits.fetch_add(1, Ordering::Relaxed);
+    healthy: Arc<AtomicBool>,
+}
+
+async fn handle(o: Origin, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    o.hits.fetch_add(1, Ordering::Relaxed);
     let (parts, body) = req.into_parts();
     let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
     let resp = if parts.uri.path() == "/echo" {
@@ -51,7 +58,7 @@ async fn handle(
             })
             .collect();
         let v = serde_json::json!({
-            "backend": &*name,
+            "backend": &*o.name,
             "method": parts.method.as_str(),
             "uri": parts.uri.to_string(),
             "headers": headers,
@@ -62,13 +69,15 @@ async fn handle(
             .header("content-type", "application/json")
             .body(Full::new(Bytes::from(v.to_string())))
     } else if parts.uri.path() == "/healthz" {
+        let status = if o.healthy.load(Ordering::Relaxed) { 200 } else { 503 };
         Response::builder()
+            .status(status)
             .header("content-type", "text/plain")
             .body(Full::new(Bytes::from_static(b"ok\n")))
     } else {
         Response::builder()
             .header("content-type", "text/html; charset=utf-8")
-            .body(Full::new(Bytes::from(page.to_string())))
+            .body(Full::new(Bytes::from(o.page.to_string())))
     };
     Ok(resp.unwrap_or_else(|_| Response::new(Full::new(Bytes::new()))))
 }
@@ -78,23 +87,37 @@ impl Backend {
     pub async fn start(addr: SocketAddr, name: &str, page: &str) -> std::io::Result<Backend> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let hits = Arc::new(AtomicU64::new(0));
-        let (name, page, h) = (Arc::<str>::from(name), Arc::<str>::from(page), hits.clone());
+        let origin = Origin {
+            name: Arc::from(name),
+            page: Arc::from(page),
+            hits: Arc::new(AtomicU64::new(0)),
+            healthy: Arc::new(AtomicBool::new(true)),
+        };
+        let (hits, healthy) = (origin.hits.clone(), origin.healthy.clone());
+        let (stop, stop_rx) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
-                let (name, page, h) = (name.clone(), page.clone(), h.clone());
+                let (o, mut stop_rx) = (origin.clone(), stop_rx.clone());
                 tokio::spawn(async move {
-                    let svc = hyper::service::service_fn(move |req| handle(name.clone(), page.clone(), h.clone(), req));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
+                    let svc = hyper::service::service_fn(move |req| handle(o.clone(), req));
+                    let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+                    tokio::select! {
+                        _ = conn => {}
+                        _ = stop_rx.changed() => {}
+                    }
                 });
             }
         });
-        Ok(Backend { addr, hits, task })
+        Ok(Backend {
+            addr,
+            hits,
+            healthy,
+            task,
+            stop,
+        })
     }
 }
 

@@ -63,6 +63,8 @@ fn status_for(e: &Error) -> u16 {
 pub async fn fail_to_proxy(session: &mut Session, e: &Error, ctx: &mut Ctx) -> FailToProxy {
     let code = status_for(e);
     if code > 0 && session.response_written().is_none() {
+        // The connection is not reused after a proxy failure: say so, or the client's next request on it fails.
+        session.set_keepalive(None);
         let site = ctx.site.clone();
         let res = match (code, site.as_deref()) {
             (403, Some(site)) if ctx.action == Action::Block => {

@@ -1,0 +1,10 @@
+//! Integration tests of the real `gateway` binary with real origin servers on loopback.
+
+mod harness;
+
+mod admin;
+mod health;
+mod limits;
+mod modes;
+mod reload;
+mod routing;
