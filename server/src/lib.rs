@@ -1,0 +1,13 @@
+//! Detection server of jinghuashuiyue: receives syslog from agents and sandboxes, runs per-service detector
+//! rules, counts offences per source in leaky buckets and emits decisions and alarms (DESIGN.md §1–2).
+#![forbid(unsafe_code)]
+
+pub mod bucket;
+pub mod config;
+pub mod engine;
+pub mod eval;
+pub mod replay;
+pub mod rules;
+pub mod serve;
+pub mod session;
+pub mod syslog;
