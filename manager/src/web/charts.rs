@@ -7,7 +7,7 @@ use super::render::{escape, fmt_time, url_encode};
 
 /// Columns for `counts`, one per `bucket` seconds starting at `from`.
 pub fn timeline(counts: &[i64], from: i64, bucket: i64) -> String {
-    let (w, h, pad) = (720.0, 160.0, 24.0);
+    let (w, h, pad) = (1200.0, 200.0, 24.0);
     let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
     let n = counts.len().max(1) as f64;
     let bw = (w - pad) / n;
