@@ -1,5 +1,9 @@
 //! `gateway waf-eval` and `gateway rules import`: the engine's offline sub-commands.
 
+mod corpus;
+mod eval;
+mod import;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -15,11 +19,20 @@ pub struct EvalArgs {
     /// Print machine-readable JSON.
     #[arg(long)]
     pub json: bool,
+    /// Site paranoia level to evaluate with.
+    #[arg(long, default_value_t = 1)]
+    pub paranoia: u8,
+    /// Anomaly score threshold.
+    #[arg(long, default_value_t = 5)]
+    pub threshold: u32,
+    /// List every missed attack with the partial score it got.
+    #[arg(long)]
+    pub show_misses: bool,
 }
 
 /// Runs `gateway waf-eval`.
-pub fn run_eval(_args: &EvalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("waf-eval is not implemented yet")
+pub fn run_eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
+    eval::run(args)
 }
 
 /// Arguments of `gateway rules import`.
@@ -36,6 +49,6 @@ pub struct ImportArgs {
 }
 
 /// Runs `gateway rules import`.
-pub fn run_import(_args: &ImportArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("rules import is not implemented yet")
+pub fn run_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    import::run(args)
 }

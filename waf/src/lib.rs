@@ -10,10 +10,26 @@
 //! - [`cli`] holds the `gateway waf-eval` and `gateway rules import` sub-commands.
 #![forbid(unsafe_code)]
 
+mod body;
 pub mod cli;
+mod compile;
+pub mod decode;
+mod engine;
+mod policy;
+mod rate;
+mod rule_file;
+mod target;
+pub mod transform;
+
+pub use body::{extract as extract_body, kind_of as body_kind, BodyKind};
+pub use engine::Engine;
+pub use policy::{ExclusionSettings, SitePolicy, WafSiteSettings, DEFAULT_INSPECT_BODY_LIMIT};
+pub use rate::RateLimiter;
+pub use rule_file::{Action, Check, Detect, LibinjectionKind, RuleDef, Severity};
+pub use target::{Field, TargetKind};
 
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// One rule-loading error, printed as `file:line: message`.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -40,22 +56,6 @@ pub struct RequestView<'a> {
     pub body_complete: bool,
     /// True on the second pass over a large body: only body targets are inspected.
     pub body_only: bool,
-}
-
-/// Per-site engine settings, compiled once when the site file loads.
-#[derive(Debug, Clone)]
-pub struct SitePolicy {
-    pub paranoia: u8,
-    pub threshold: u32,
-}
-
-impl Default for SitePolicy {
-    fn default() -> Self {
-        SitePolicy {
-            paranoia: 1,
-            threshold: 5,
-        }
-    }
 }
 
 /// One rule that fired.
@@ -85,30 +85,5 @@ impl Verdict {
     /// The id of the rule that best explains the verdict (highest score, first on ties).
     pub fn primary_rule(&self) -> Option<u32> {
         self.matches.iter().max_by_key(|m| m.score).map(|m| m.id)
-    }
-}
-
-/// Per client IP + URI request counters for rate-limit rules.
-#[derive(Debug, Default)]
-pub struct RateLimiter {}
-
-/// A compiled rule set.
-#[derive(Debug, Default)]
-pub struct Engine {}
-
-impl Engine {
-    /// Loads and compiles every `*.toml` file in `dir`.
-    pub fn load_dir(_dir: &Path) -> Result<Engine, Vec<RuleError>> {
-        Ok(Engine {})
-    }
-
-    /// Inspects one request.
-    pub fn evaluate(&self, _req: &RequestView<'_>, _site: &SitePolicy, _rate: &RateLimiter) -> Verdict {
-        Verdict::default()
-    }
-
-    /// Number of rules loaded.
-    pub fn rule_count(&self) -> usize {
-        0
     }
 }

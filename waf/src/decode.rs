@@ -1,0 +1,616 @@
+//! Byte-level decoders behind the rule transforms. Each returns `None` when the input needs no change, so the
+//! common case (plain ASCII values) allocates nothing. All run in one pass, linear time, bounded output.
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn push_char(out: &mut Vec<u8>, cp: u32) {
+    match char::from_u32(cp) {
+        Some(c) => {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+        None => out.push(b'?'),
+    }
+}
+
+/// One round of URL decoding: `%XX`, `%uXXXX` (IIS), and `+` as space when `plus` is set.
+pub fn url_decode_once(input: &[u8], plus: bool) -> Option<Vec<u8>> {
+    if !input.iter().any(|&b| b == b'%' || (plus && b == b'+')) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        if b == b'%' {
+            if i + 2 < input.len() {
+                if let (Some(h), Some(l)) = (hex(input[i + 1]), hex(input[i + 2])) {
+                    out.push(h << 4 | l);
+                    i += 3;
+                    continue;
+                }
+            }
+            if i + 5 < input.len() && (input[i + 1] == b'u' || input[i + 1] == b'U') {
+                let digits = &input[i + 2..i + 6];
+                if digits.iter().all(|&d| hex(d).is_some()) {
+                    let cp = digits
+                        .iter()
+                        .fold(0u32, |acc, &d| acc << 4 | u32::from(hex(d).unwrap_or(0)));
+                    // Full-width ASCII (U+FF01..U+FF5E) maps to ASCII, as IIS does.
+                    let cp = if (0xff01..=0xff5e).contains(&cp) {
+                        cp - 0xfee0
+                    } else {
+                        cp
+                    };
+                    push_char(&mut out, cp);
+                    i += 6;
+                    continue;
+                }
+            }
+            out.push(b);
+        } else if plus && b == b'+' {
+            out.push(b' ');
+        } else {
+            out.push(b);
+        }
+        i += 1;
+    }
+    Some(out)
+}
+
+/// URL-decodes repeatedly until the value stops changing, at most `rounds` times (defeats double encoding).
+pub fn url_decode_repeat(input: &[u8], rounds: usize) -> Option<Vec<u8>> {
+    let mut cur = url_decode_once(input, false)?;
+    for _ in 1..rounds {
+        match url_decode_once(&cur, false) {
+            Some(next) if next != cur => cur = next,
+            _ => break,
+        }
+    }
+    Some(cur)
+}
+
+const NAMED_ENTITIES: &[(&[u8], u32)] = &[
+    (b"lt", '<' as u32),
+    (b"gt", '>' as u32),
+    (b"amp", '&' as u32),
+    (b"quot", '"' as u32),
+    (b"apos", '\'' as u32),
+    (b"nbsp", 0xa0),
+    (b"colon", ':' as u32),
+    (b"lpar", '(' as u32),
+    (b"rpar", ')' as u32),
+    (b"sol", '/' as u32),
+    (b"bsol", '\\' as u32),
+    (b"semi", ';' as u32),
+    (b"comma", ',' as u32),
+    (b"period", '.' as u32),
+    (b"equals", '=' as u32),
+    (b"tab", '\t' as u32),
+    (b"newline", '\n' as u32),
+    (b"grave", '`' as u32),
+    (b"lsqb", '[' as u32),
+    (b"rsqb", ']' as u32),
+    (b"lcub", '{' as u32),
+    (b"rcub", '}' as u32),
+    (b"excl", '!' as u32),
+    (b"num", '#' as u32),
+    (b"dollar", '$' as u32),
+    (b"percnt", '%' as u32),
+    (b"plus", '+' as u32),
+    (b"ast", '*' as u32),
+    (b"vert", '|' as u32),
+];
+
+/// HTML entity decoding: `&#NN;`, `&#xHH;` (semicolon optional, leading zeros allowed) and common named entities.
+pub fn html_entity_decode(input: &[u8]) -> Option<Vec<u8>> {
+    memchr::memchr(b'&', input)?;
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if input[i] != b'&' {
+            out.push(input[i]);
+            i += 1;
+            continue;
+        }
+        let rest = &input[i + 1..];
+        if rest.first() == Some(&b'#') {
+            let (radix, start) = match rest.get(1) {
+                Some(b'x' | b'X') => (16, 2),
+                _ => (10, 1),
+            };
+            let mut j = start;
+            let mut cp: u32 = 0;
+            while j < rest.len() && j < start + 12 {
+                let d = match (radix, rest[j]) {
+                    (16, c) => hex(c).map(u32::from),
+                    (_, c @ b'0'..=b'9') => Some(u32::from(c - b'0')),
+                    _ => None,
+                };
+                match d {
+                    Some(d) => cp = cp.saturating_mul(radix).saturating_add(d),
+                    None => break,
+                }
+                j += 1;
+            }
+            if j > start {
+                push_char(&mut out, cp);
+                if rest.get(j) == Some(&b';') {
+                    j += 1;
+                }
+                i += 1 + j;
+                continue;
+            }
+        } else {
+            let name_len = rest.iter().take(10).take_while(|b| b.is_ascii_alphanumeric()).count();
+            let name = &rest[..name_len];
+            if let Some(&(_, cp)) = NAMED_ENTITIES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                push_char(&mut out, cp);
+                let mut j = name_len;
+                if rest.get(j) == Some(&b';') {
+                    j += 1;
+                }
+                i += 1 + j;
+                continue;
+            }
+        }
+        out.push(b'&');
+        i += 1;
+    }
+    Some(out)
+}
+
+/// JavaScript escapes: `\xHH`, `\uHHHH`, `\u{H…}`, octal `\NNN`, `\n`-style escapes; other `\c` become `c`.
+pub fn js_decode(input: &[u8]) -> Option<Vec<u8>> {
+    memchr::memchr(b'\\', input)?;
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        if b != b'\\' || i + 1 >= input.len() {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let n = input[i + 1];
+        match n {
+            b'x' | b'X' => {
+                match (
+                    input.get(i + 2).and_then(|&c| hex(c)),
+                    input.get(i + 3).and_then(|&c| hex(c)),
+                ) {
+                    (Some(h), Some(l)) => {
+                        push_char(&mut out, u32::from(h << 4 | l));
+                        i += 4;
+                    }
+                    _ => {
+                        out.push(n);
+                        i += 2;
+                    }
+                }
+            }
+            b'u' | b'U' => {
+                if input.get(i + 2) == Some(&b'{') {
+                    let digits: Vec<u8> = input[i + 3..]
+                        .iter()
+                        .take(8)
+                        .take_while(|c| hex(**c).is_some())
+                        .copied()
+                        .collect();
+                    if input.get(i + 3 + digits.len()) == Some(&b'}') && !digits.is_empty() {
+                        let cp = digits
+                            .iter()
+                            .fold(0u32, |a, &d| a << 4 | u32::from(hex(d).unwrap_or(0)));
+                        push_char(&mut out, cp);
+                        i += 4 + digits.len();
+                        continue;
+                    }
+                }
+                let digits = input.get(i + 2..i + 6);
+                match digits {
+                    Some(d) if d.iter().all(|c| hex(*c).is_some()) => {
+                        let cp = d.iter().fold(0u32, |a, &c| a << 4 | u32::from(hex(c).unwrap_or(0)));
+                        let cp = if (0xff01..=0xff5e).contains(&cp) {
+                            cp - 0xfee0
+                        } else {
+                            cp
+                        };
+                        push_char(&mut out, cp);
+                        i += 6;
+                    }
+                    _ => {
+                        out.push(n);
+                        i += 2;
+                    }
+                }
+            }
+            b'0'..=b'7' => {
+                let mut j = i + 1;
+                let mut v: u32 = 0;
+                while j < input.len() && j < i + 4 && (b'0'..=b'7').contains(&input[j]) {
+                    v = v * 8 + u32::from(input[j] - b'0');
+                    j += 1;
+                }
+                push_char(&mut out, v);
+                i = j;
+            }
+            b'n' => {
+                out.push(b'\n');
+                i += 2;
+            }
+            b'r' => {
+                out.push(b'\r');
+                i += 2;
+            }
+            b't' => {
+                out.push(b'\t');
+                i += 2;
+            }
+            b'f' => {
+                out.push(0x0c);
+                i += 2;
+            }
+            b'v' => {
+                out.push(0x0b);
+                i += 2;
+            }
+            _ => {
+                out.push(n);
+                i += 2;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// CSS escapes: `\` followed by 1–6 hex digits (and an optional space), or `\c` for any other character.
+pub fn css_decode(input: &[u8]) -> Option<Vec<u8>> {
+    memchr::memchr(b'\\', input)?;
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        if b != b'\\' || i + 1 >= input.len() {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let digits = input[i + 1..].iter().take(6).take_while(|c| hex(**c).is_some()).count();
+        if digits > 0 {
+            let cp = input[i + 1..i + 1 + digits]
+                .iter()
+                .fold(0u32, |a, &c| a << 4 | u32::from(hex(c).unwrap_or(0)));
+            push_char(&mut out, cp);
+            i += 1 + digits;
+            if input.get(i) == Some(&b' ') {
+                i += 1;
+            }
+        } else if input[i + 1] == b'\n' {
+            i += 2;
+        } else {
+            out.push(input[i + 1]);
+            i += 2;
+        }
+    }
+    Some(out)
+}
+
+fn b64_val(b: u8) -> Option<u8> {
+    match b {
+        b'A'..=b'Z' => Some(b - b'A'),
+        b'a'..=b'z' => Some(b - b'a' + 26),
+        b'0'..=b'9' => Some(b - b'0' + 52),
+        b'+' | b'-' => Some(62),
+        b'/' | b'_' => Some(63),
+        _ => None,
+    }
+}
+
+/// Base64 (standard or URL-safe alphabet, padding optional). Only values that are entirely base64 and at least
+/// 8 characters long are decoded, so ordinary words are left alone.
+pub fn base64_decode(input: &[u8]) -> Option<Vec<u8>> {
+    let trimmed = input
+        .strip_suffix(b"==")
+        .or_else(|| input.strip_suffix(b"="))
+        .unwrap_or(input);
+    if trimmed.len() < 8 || !trimmed.iter().all(|&b| b64_val(b).is_some()) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for &b in trimmed {
+        acc = acc << 6 | u32::from(b64_val(b).unwrap_or(0));
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Collapses runs of whitespace (incl. vertical tab, form feed, NBSP) into one space.
+pub fn compress_whitespace(input: &[u8]) -> Option<Vec<u8>> {
+    let is_ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0xa0);
+    let needs = input.windows(2).any(|w| is_ws(w[0]) && is_ws(w[1])) || input.iter().any(|&b| is_ws(b) && b != b' ');
+    if !needs {
+        return None;
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut prev_ws = false;
+    for &b in input {
+        if is_ws(b) {
+            if !prev_ws {
+                out.push(b' ');
+            }
+            prev_ws = true;
+        } else {
+            out.push(b);
+            prev_ws = false;
+        }
+    }
+    Some(out)
+}
+
+/// Replaces SQL/C comments (`/* … */`, `-- …`, `# …` to end of line) with one space, like CRS `replaceComments`
+/// plus `removeCommentsChar`; an unterminated `/*` comments out the rest.
+pub fn replace_comments(input: &[u8]) -> Option<Vec<u8>> {
+    if memchr::memmem::find(input, b"/*").is_none() && memchr::memmem::find(input, b"--").is_none() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if input[i..].starts_with(b"/*") {
+            // MySQL executable comments /*!50000 … */ keep their content.
+            let mut j = i + 2;
+            if input.get(j) == Some(&b'!') {
+                j += 1;
+                while j < input.len() && input[j].is_ascii_digit() {
+                    j += 1;
+                }
+                out.push(b' ');
+                i = j;
+                continue;
+            }
+            match memchr::memmem::find(&input[j..], b"*/") {
+                Some(end) => i = j + end + 2,
+                None => i = input.len(),
+            }
+            out.push(b' ');
+        } else if input[i..].starts_with(b"*/") {
+            out.push(b' ');
+            i += 2;
+        } else if input[i..].starts_with(b"--") {
+            out.push(b' ');
+            i = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |e| i + e);
+        } else {
+            out.push(input[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// Removes NUL bytes.
+pub fn remove_nulls(input: &[u8]) -> Option<Vec<u8>> {
+    memchr::memchr(0, input)?;
+    Some(input.iter().copied().filter(|&b| b != 0).collect())
+}
+
+/// Removes all whitespace.
+pub fn remove_whitespace(input: &[u8]) -> Option<Vec<u8>> {
+    if !input.iter().any(|b| b.is_ascii_whitespace() || *b == 0x0b) {
+        return None;
+    }
+    Some(
+        input
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace() && *b != 0x0b)
+            .collect(),
+    )
+}
+
+/// Path normalisation: backslashes to slashes (when `windows`), `//` → `/`, `/./` → `/`, `/x/../` → `/`.
+/// Leading `../` segments that cannot be resolved are kept, so traversal stays visible.
+pub fn normalize_path(input: &[u8], windows: bool) -> Option<Vec<u8>> {
+    let needs = (windows && memchr::memchr(b'\\', input).is_some())
+        || memchr::memmem::find(input, b"//").is_some()
+        || memchr::memmem::find(input, b"/.").is_some()
+        || input.starts_with(b"./");
+    if !needs {
+        return None;
+    }
+    let src: Vec<u8> = if windows {
+        input.iter().map(|&b| if b == b'\\' { b'/' } else { b }).collect()
+    } else {
+        input.to_vec()
+    };
+    let absolute = src.first() == Some(&b'/');
+    let trailing = src.last() == Some(&b'/');
+    let mut segs: Vec<&[u8]> = Vec::new();
+    for seg in src.split(|&b| b == b'/') {
+        match seg {
+            b"" | b"." => {}
+            b".." => {
+                if segs.last().is_some_and(|s| *s != b"..") {
+                    segs.pop();
+                } else {
+                    segs.push(seg);
+                }
+            }
+            _ => segs.push(seg),
+        }
+    }
+    let mut out = Vec::with_capacity(src.len());
+    if absolute {
+        out.push(b'/');
+    }
+    for (n, seg) in segs.iter().enumerate() {
+        if n > 0 {
+            out.push(b'/');
+        }
+        out.extend_from_slice(seg);
+    }
+    if trailing && !segs.is_empty() {
+        out.push(b'/');
+    }
+    Some(out)
+}
+
+/// Command-line normalisation as CRS `cmdLine`: drops `\ " ' ^`, turns `,` and `;` into spaces, compresses
+/// whitespace, removes spaces before `/` and `(`, lowercases.
+pub fn cmdline(input: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Vec<u8> = Vec::with_capacity(input.len());
+    let mut prev_space = false;
+    for &b in input {
+        match b {
+            b'\\' | b'"' | b'\'' | b'^' => {}
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b',' | b';' => {
+                if !prev_space {
+                    out.push(b' ');
+                }
+                prev_space = true;
+            }
+            b'/' | b'(' => {
+                if prev_space {
+                    out.pop();
+                }
+                out.push(b);
+                prev_space = false;
+            }
+            _ => {
+                out.push(b.to_ascii_lowercase());
+                prev_space = false;
+            }
+        }
+    }
+    if out == input {
+        None
+    } else {
+        Some(out)
+    }
+}
+
+/// Decodes overlong UTF-8 forms of ASCII (`C0 AF` → `/`, `E0 80 AF` → `/`), which some servers accept,
+/// and replaces other invalid UTF-8 with U+FFFD so regexes see well-formed text.
+pub fn utf8_fix(input: &[u8]) -> Option<Vec<u8>> {
+    if std::str::from_utf8(input).is_ok() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        if (b == 0xc0 || b == 0xc1) && i + 1 < input.len() && input[i + 1] & 0xc0 == 0x80 {
+            out.push(((b & 0x1f) << 6) | (input[i + 1] & 0x3f));
+            i += 2;
+            continue;
+        }
+        if b == 0xe0 && i + 2 < input.len() && input[i + 1] & 0xe0 == 0x80 && input[i + 2] & 0xc0 == 0x80 {
+            let cp = (u32::from(input[i + 1] & 0x3f) << 6) | u32::from(input[i + 2] & 0x3f);
+            push_char(&mut out, cp);
+            i += 3;
+            continue;
+        }
+        match std::str::from_utf8(&input[i..]) {
+            Ok(s) => {
+                out.extend_from_slice(s.as_bytes());
+                break;
+            }
+            Err(e) => {
+                let good = e.valid_up_to();
+                if good > 0 {
+                    out.extend_from_slice(&input[i..i + good]);
+                    i += good;
+                    continue;
+                }
+                let bad = e.error_len().unwrap_or(input.len() - i).max(1);
+                // Latin-1 bytes (common in old form posts) keep their meaning; other junk becomes U+FFFD.
+                for &c in &input[i..(i + bad).min(input.len())] {
+                    if c >= 0xc0 || (0xa0..0xc0).contains(&c) {
+                        push_char(&mut out, u32::from(c));
+                    } else {
+                        out.extend_from_slice("\u{fffd}".as_bytes());
+                    }
+                }
+                i += bad;
+            }
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: Option<Vec<u8>>) -> String {
+        String::from_utf8_lossy(&v.unwrap_or_default()).into_owned()
+    }
+
+    #[test]
+    fn url_decoding() {
+        assert_eq!(s(url_decode_once(b"a%20b+c", true)), "a b c");
+        assert_eq!(s(url_decode_repeat(b"%252e%252e%252f", 4)), "../");
+        assert_eq!(s(url_decode_once(b"%u003cscript%uFF1E", false)), "<script>");
+        assert_eq!(s(url_decode_once(b"100%", false)), "100%");
+        assert_eq!(s(url_decode_once(b"%zz%4", false)), "%zz%4");
+        assert!(url_decode_once(b"plain", true).is_none());
+    }
+
+    #[test]
+    fn entities_and_escapes() {
+        assert_eq!(
+            s(html_entity_decode(
+                b"&lt;svg&#x2F;onload&#61;alert&lpar;1&rpar;&gt; &#0000106"
+            )),
+            "<svg/onload=alert(1)> j"
+        );
+        assert_eq!(s(html_entity_decode(b"a & b &unknown;")), "a & b &unknown;");
+        assert_eq!(s(js_decode(br"\x3cscript\u003e\u{61}\101\n")), "<script>aA\n");
+        assert_eq!(s(css_decode(br"\6a avascript\:")), "javascript:");
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(s(base64_decode(b"PHNjcmlwdD4=")), "<script>");
+        assert!(base64_decode(b"hello").is_none());
+        assert!(base64_decode(b"hello world!").is_none());
+    }
+
+    #[test]
+    fn comments_whitespace_paths() {
+        assert_eq!(
+            s(replace_comments(b"un/**/ion sel/*x*/ect 1-- rest")),
+            "un ion sel ect 1 "
+        );
+        assert_eq!(s(replace_comments(b"/*!50000union*/")), " union ");
+        assert_eq!(s(compress_whitespace(b"a \t\n b")), "a b");
+        assert_eq!(
+            s(normalize_path(b"/a/./b//../../../etc/passwd", false)),
+            "/../etc/passwd"
+        );
+        assert_eq!(
+            s(normalize_path(b"..\\..\\windows\\win.ini", true)),
+            "../../windows/win.ini"
+        );
+        assert_eq!(s(cmdline(b"c\"a\"t /e'tc'/pa\\sswd;  ID")), "cat/etc/passwd id");
+        assert_eq!(s(remove_nulls(b"a\0b")), "ab");
+    }
+
+    #[test]
+    fn utf8() {
+        assert_eq!(s(utf8_fix(b"..\xc0\xaf..\xe0\x80\xaf")), "../../");
+        assert_eq!(s(utf8_fix(b"d1se3ci\xf3n")), "d1se3ci\u{f3}n");
+    }
+}

@@ -1,0 +1,376 @@
+//! The engine: loads rule files, then inspects requests. Order per request: IP and URL allowlists, IP
+//! denylists, protocol checks, rate limits, then every target value through its matcher groups; the verdict sums
+//! the scores of the rules that fired (each rule once) against the site's threshold.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::compile::{self, Compiled, Group, Groups};
+use crate::policy::Exclusion;
+use crate::rule_file::{self, Action, Check};
+use crate::target::{self, Field, TargetKind};
+use crate::transform::apply_chain;
+use crate::{RateLimiter, RequestView, RuleError, RuleMatch, SitePolicy, Verdict};
+
+/// Longest matched value kept in a [`RuleMatch`].
+const MAX_LOGGED_VALUE: usize = 120;
+
+/// A compiled rule set.
+#[derive(Debug, Default)]
+pub struct Engine {
+    c: Compiled,
+}
+
+/// Per-request scratch state.
+struct Scan<'e, 'p> {
+    engine: &'e Engine,
+    site: &'p SitePolicy,
+    active: Vec<&'p Exclusion>,
+    verdict: Verdict,
+    deny: bool,
+}
+
+impl Scan<'_, '_> {
+    fn record(&mut self, idx: usize, kind: TargetKind, name: &[u8], value: &[u8]) {
+        let r = &self.engine.c.rules[idx];
+        if r.paranoia > self.site.paranoia || self.verdict.matches.iter().any(|m| m.id == r.id) {
+            return;
+        }
+        if self.active.iter().any(|e| e.removes(r, kind, name)) {
+            return;
+        }
+        let target = if name.is_empty()
+            || matches!(
+                kind,
+                TargetKind::ArgName | TargetKind::CookieName | TargetKind::HeaderName
+            ) {
+            kind.label().to_string()
+        } else {
+            format!(
+                "{}:{}",
+                kind.label(),
+                String::from_utf8_lossy(&name[..name.len().min(64)])
+            )
+        };
+        let cut = value.len().min(MAX_LOGGED_VALUE);
+        match r.action {
+            Action::Deny => self.deny = true,
+            Action::Score => self.verdict.score = self.verdict.score.saturating_add(r.score),
+            Action::Allow => self.verdict.allowlisted = true,
+        }
+        self.verdict.matches.push(RuleMatch {
+            id: r.id,
+            msg: r.msg.clone(),
+            score: r.score,
+            target,
+            value: String::from_utf8_lossy(&value[..cut]).into_owned(),
+        });
+    }
+
+    fn group(&mut self, g: &Group, kind: TargetKind, name: &[u8], v: &[u8]) {
+        if let Some(set) = &g.set {
+            if set.is_match(v) {
+                for i in set.matches(v).iter() {
+                    let (idx, re) = &g.set_rules[i];
+                    let m = re.find(v).map_or(v, |m| &v[m.start()..]);
+                    self.record(*idx, kind, name, m);
+                }
+            }
+        }
+        for (idx, re) in &g.negated {
+            if !re.is_match(v) {
+                self.record(*idx, kind, name, v);
+            }
+        }
+        if let Some(ac) = &g.literals {
+            for m in ac.find_overlapping_iter(v) {
+                let idx = g.literal_rules[m.pattern().as_usize()];
+                self.record(idx, kind, name, &v[m.start()..]);
+            }
+        }
+        if !g.sqli.is_empty() && libinjectionrs::detect_sqli(v).is_injection() {
+            for &idx in &g.sqli {
+                self.record(idx, kind, name, v);
+            }
+        }
+        if !g.xss.is_empty() && libinjectionrs::detect_xss(v).is_injection() {
+            for &idx in &g.xss {
+                self.record(idx, kind, name, v);
+            }
+        }
+    }
+
+    /// Runs every group that applies to one field, transforming the value once per chain.
+    fn field(&mut self, groups: &Groups, f: &Field<'_>) {
+        let named = match f.kind {
+            TargetKind::HeaderValue => groups.by_header.get(f.name.as_ref()),
+            TargetKind::ArgValue => groups.by_arg.get(f.name.as_ref()),
+            _ => None,
+        };
+        let lists = [groups.by_kind.get(&f.kind), named];
+        let mut cache: Vec<(usize, Cow<'_, [u8]>)> = Vec::new();
+        for list in lists.into_iter().flatten() {
+            for g in list {
+                let pos = match cache.iter().position(|(c, _)| *c == g.chain) {
+                    Some(p) => p,
+                    None => {
+                        cache.push((g.chain, apply_chain(&self.engine.c.chains[g.chain], &f.value)));
+                        cache.len() - 1
+                    }
+                };
+                let v = std::mem::replace(&mut cache[pos].1, Cow::Borrowed(&[]));
+                self.group(g, f.kind, &f.name, &v);
+                cache[pos].1 = v;
+            }
+        }
+    }
+}
+
+fn headers_named<'a>(req: &RequestView<'a>, n: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    req.headers
+        .iter()
+        .filter(move |(h, _)| h.eq_ignore_ascii_case(n))
+        .map(|(_, v)| *v)
+}
+
+fn check(req: &RequestView<'_>, c: Check) -> Option<String> {
+    let all = |n: &'static str| headers_named(req, n);
+    match c {
+        Check::ClAndTe => {
+            let cl = all("content-length").next()?;
+            let te = all("transfer-encoding").next()?;
+            Some(format!(
+                "content-length: {} + transfer-encoding: {}",
+                String::from_utf8_lossy(cl),
+                String::from_utf8_lossy(te)
+            ))
+        }
+        Check::InvalidTransferEncoding => {
+            let tes: Vec<&[u8]> = all("transfer-encoding").collect();
+            let bad = tes.len() > 1
+                || tes.iter().any(|te| {
+                    let lower = te.to_ascii_lowercase();
+                    let last = lower.rsplit(|&b| b == b',').next().unwrap_or(b"").trim_ascii();
+                    last != b"chunked"
+                        || !lower
+                            .iter()
+                            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b',' | b' ' | b'-'))
+                });
+            bad.then(|| {
+                tes.iter()
+                    .map(|t| String::from_utf8_lossy(t).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            })
+        }
+        Check::InvalidContentLength => {
+            let cls: Vec<&[u8]> = all("content-length").collect();
+            let bad = cls.iter().any(|v| v.is_empty() || !v.iter().all(u8::is_ascii_digit))
+                || cls.windows(2).any(|w| w[0] != w[1]);
+            bad.then(|| {
+                cls.iter()
+                    .map(|t| String::from_utf8_lossy(t).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            })
+        }
+        Check::SessionFixation => session_fixation(req),
+        Check::MultipartWithoutBoundary => {
+            let ct = target::header(req, "content-type")?;
+            let lower = ct.to_ascii_lowercase();
+            (lower.trim_ascii_start().starts_with(b"multipart/") && crate::body::multipart_boundary(ct).is_none())
+                .then(|| String::from_utf8_lossy(ct).into_owned())
+        }
+    }
+}
+
+/// Parameter names that carry a session id in the frameworks people deploy (PHP, Java, ASP.NET, Express,
+/// Rails, Django, Flask, Laravel, Next-Auth …): anything naming a session, a `sid`, or a known framework cookie.
+fn is_session_param(name: &[u8]) -> bool {
+    let n = name.to_ascii_lowercase();
+    let has = |needle: &[u8]| memchr::memmem::find(&n, needle).is_some();
+    has(b"sess")
+        || (n.ends_with(b"sid") && n.len() > 3)
+        || n.ends_with(b".sid")
+        || has(b"session-token")
+        || has(b"login_token")
+        || has(b"auth-token")
+        || matches!(
+            n.as_slice(),
+            b"cakephp" | b"shiny-token" | b"cfid" | b"cftoken" | b"ci_session"
+        )
+}
+
+fn session_param(req: &RequestView<'_>) -> Option<String> {
+    let mut found: Option<String> = None;
+    if let Some((_, query)) = req.uri.split_once('?') {
+        target::split_urlencoded(query.as_bytes(), |n, _| {
+            if found.is_none() && is_session_param(&n) {
+                found = Some(String::from_utf8_lossy(&n).into_owned());
+            }
+        });
+    }
+    if found.is_none() && !req.body.is_empty() {
+        let ct = target::header(req, "content-type").unwrap_or(b"");
+        let body = &req.body[..req.body.len().min(64 << 10)];
+        crate::body::extract(ct, body, true, &mut |f| {
+            if found.is_none() && f.kind == TargetKind::ArgName && is_session_param(&f.name) {
+                found = Some(String::from_utf8_lossy(&f.name).into_owned());
+            }
+        });
+    }
+    found
+}
+
+fn session_fixation(req: &RequestView<'_>) -> Option<String> {
+    let param = session_param(req)?;
+    let host = target::header(req, "host").map(|h| h.split(|&b| b == b':').next().unwrap_or(h).to_ascii_lowercase());
+    match target::header(req, "referer") {
+        None => Some(format!("{param} without Referer")),
+        Some(r) => {
+            let r = r.to_ascii_lowercase();
+            let after = memchr::memmem::find(&r, b"//").map_or(&r[..], |p| &r[p + 2..]);
+            let rhost = after
+                .split(|&b| b == b'/' || b == b':' || b == b'?')
+                .next()
+                .unwrap_or(b"");
+            (host.as_deref() != Some(rhost))
+                .then(|| format!("{param} with off-site Referer {}", String::from_utf8_lossy(&r)))
+        }
+    }
+}
+
+impl Engine {
+    /// Loads and compiles every `*.toml` file in `dir` (sorted by name).
+    pub fn load_dir(dir: &Path) -> Result<Engine, Vec<RuleError>> {
+        let io_err = |file: &Path, e: std::io::Error| RuleError {
+            file: file.to_path_buf(),
+            line: 0,
+            message: e.to_string(),
+        };
+        let entries = std::fs::read_dir(dir).map_err(|e| vec![io_err(dir, e)])?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+            .collect();
+        files.sort();
+        let mut texts = Vec::new();
+        let mut errors = Vec::new();
+        for f in files {
+            match std::fs::read_to_string(&f) {
+                Ok(t) => texts.push((f, t)),
+                Err(e) => errors.push(io_err(&f, e)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Engine::from_sources(texts.iter().map(|(f, t)| (f.as_path(), t.as_str())))
+    }
+
+    /// Compiles rule files given as (name, text) pairs.
+    pub fn from_sources<'a>(sources: impl IntoIterator<Item = (&'a Path, &'a str)>) -> Result<Engine, Vec<RuleError>> {
+        let mut rules = Vec::new();
+        let mut errors = Vec::new();
+        for (file, text) in sources {
+            match rule_file::parse(file, text) {
+                Ok(r) => rules.extend(r),
+                Err(e) => errors.push(e),
+            }
+        }
+        match compile::compile(rules) {
+            Ok(c) if errors.is_empty() => Ok(Engine { c }),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.extend(more);
+                Err(errors)
+            }
+        }
+    }
+
+    /// Number of rules loaded.
+    pub fn rule_count(&self) -> usize {
+        self.c.rules.len()
+    }
+
+    /// Inspects one request.
+    pub fn evaluate(&self, req: &RequestView<'_>, site: &SitePolicy, rate: &RateLimiter) -> Verdict {
+        let path = req.uri.split('?').next().unwrap_or("");
+        let mut scan = Scan {
+            engine: self,
+            site,
+            active: site
+                .exclusions
+                .iter()
+                .filter(|e| e.applies(path, req.client_ip))
+                .collect(),
+            verdict: Verdict::default(),
+            deny: false,
+        };
+        if self.allowlisted(req, &mut scan) {
+            return scan.verdict;
+        }
+        for (idx, nets) in &self.c.ip_rules {
+            if nets.iter().any(|n| n.contains(&req.client_ip)) {
+                scan.record(*idx, TargetKind::Method, b"", req.client_ip.to_string().as_bytes());
+            }
+        }
+        if !req.body_only {
+            for &(idx, c) in &self.c.checks {
+                if self.c.rules[idx].paranoia <= site.paranoia {
+                    if let Some(v) = check(req, c) {
+                        scan.record(idx, TargetKind::HeaderValue, b"", v.as_bytes());
+                    }
+                }
+            }
+            self.rate_limits(req, path, rate, &mut scan);
+        }
+        target::for_each_field(req, site.inspect_body_limit, &mut |f| scan.field(&self.c.main, &f));
+        let mut v = scan.verdict;
+        v.attack = scan.deny || v.score >= site.threshold;
+        v
+    }
+
+    fn allowlisted(&self, req: &RequestView<'_>, scan: &mut Scan<'_, '_>) -> bool {
+        for (idx, nets) in &self.c.ip_rules {
+            let r = &self.c.rules[*idx];
+            if r.action == Action::Allow && nets.iter().any(|n| n.contains(&req.client_ip)) {
+                scan.record(*idx, TargetKind::Method, b"", req.client_ip.to_string().as_bytes());
+                return scan.verdict.allowlisted;
+            }
+        }
+        if self.c.allow.is_empty() {
+            return false;
+        }
+        // URL allowlists look only at the request line and headers, never the body.
+        let head = RequestView {
+            body: &[],
+            ..req.clone()
+        };
+        target::for_each_field(&head, 0, &mut |f| scan.field(&self.c.allow, &f));
+        scan.verdict.allowlisted
+    }
+
+    fn rate_limits(&self, req: &RequestView<'_>, path: &str, rate: &RateLimiter, scan: &mut Scan<'_, '_>) {
+        if self.c.rate_rules.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        for (idx, def) in &self.c.rate_rules {
+            let r = &self.c.rules[*idx];
+            if r.paranoia > scan.site.paranoia {
+                continue;
+            }
+            let n = rate.hit(r.id, req.client_ip, path.as_bytes(), def.window, now);
+            if n > def.requests {
+                let msg = format!(
+                    "{n} requests to {path} within {:?} (limit {})",
+                    def.window, def.requests
+                );
+                scan.record(*idx, TargetKind::Uri, b"", msg.as_bytes());
+            }
+        }
+    }
+}
