@@ -360,10 +360,13 @@ pub fn compress_whitespace(input: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Replaces SQL/C comments (`/* … */`, `-- …`, `# …` to end of line) with one space, like CRS `replaceComments`
+/// Replaces SQL/C comments (`/* … */`, `-- …` and MySQL `# …` to end of line) with one space, like CRS `replaceComments`
 /// plus `removeCommentsChar`; an unterminated `/*` comments out the rest.
 pub fn replace_comments(input: &[u8]) -> Option<Vec<u8>> {
-    if memchr::memmem::find(input, b"/*").is_none() && memchr::memmem::find(input, b"--").is_none() {
+    if memchr::memmem::find(input, b"/*").is_none()
+        && memchr::memmem::find(input, b"--").is_none()
+        && memchr::memchr(b'#', input).is_none()
+    {
         return None;
     }
     let mut out = Vec::with_capacity(input.len());
@@ -389,7 +392,7 @@ pub fn replace_comments(input: &[u8]) -> Option<Vec<u8>> {
         } else if input[i..].starts_with(b"*/") {
             out.push(b' ');
             i += 2;
-        } else if input[i..].starts_with(b"--") {
+        } else if input[i..].starts_with(b"--") || input[i] == b'#' {
             out.push(b' ');
             i = memchr::memchr(b'\n', &input[i..]).map_or(input.len(), |e| i + e);
         } else {
@@ -595,6 +598,7 @@ mod tests {
             "un ion sel ect 1 "
         );
         assert_eq!(s(replace_comments(b"/*!50000union*/")), " union ");
+        assert_eq!(s(replace_comments(b"1 union#x\nselect")), "1 union \nselect");
         assert_eq!(s(compress_whitespace(b"a \t\n b")), "a b");
         assert_eq!(
             s(normalize_path(b"/a/./b//../../../etc/passwd", false)),
