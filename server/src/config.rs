@@ -175,23 +175,11 @@ pub struct SmtpConfig {
     pub server: String,
     #[serde(default = "d_smtp_port")]
     pub port: u16,
-    /// `none` (plain, for a local relay), `starttls` or `tls`.
-    #[serde(default)]
-    pub security: SmtpSecurity,
     pub from: String,
     pub to: Vec<String>,
     #[serde(default)]
     pub username: Option<String>,
     pub password_file: Option<PathBuf>,
-}
-
-#[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpSecurity {
-    #[default]
-    None,
-    Starttls,
-    Tls,
 }
 
 fn d_reload() -> Duration {
