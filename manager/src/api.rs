@@ -37,6 +37,7 @@ impl From<DbError> for ApiError {
 }
 
 pub fn router(state: AppState) -> Router<AppState> {
+    let limit = state.cfg.limits.max_body;
     Router::new()
         .route("/api/v1/decisions", post(handlers::post_decisions))
         .route("/api/v1/decisions/stream", get(handlers::stream))
@@ -44,4 +45,5 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/policy", post(handlers::policy))
         .route("/api/v1/heartbeat", post(handlers::heartbeat))
         .route_layer(axum::middleware::from_fn_with_state(state, signed::layer))
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
 }

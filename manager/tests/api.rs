@@ -312,3 +312,51 @@ fn events_policy_pull_and_agent_registry() {
     assert!(metrics.contains("manager_events_ingested_total 2"), "{metrics}");
     assert!(metrics.contains("manager_agents_online 1"), "{metrics}");
 }
+
+#[test]
+fn a_full_batch_of_ten_thousand_events_is_accepted_and_one_more_refused() {
+    let m = Manager::start();
+    let k = m.key("gw1");
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let ev = json!({"time": now, "src_ip": "192.0.2.77", "service": "http", "kind": "waf_match", "rule": "942100",
+                    "site": "shop", "host": "shop.example.com", "evidence": "GET /?q=union+select+password+from+users"});
+    let batch = |n: usize| json!({ "events": vec![ev.clone(); n] }).to_string();
+    let body = batch(10_000);
+    assert!(
+        body.len() > 2 * 1024 * 1024,
+        "the batch must exceed axum's default 2 MiB body limit"
+    );
+    let r = m.signed("gw1", &k, "POST", "/api/v1/events", &body);
+    assert_eq!(r.status, 202, "{}", r.body);
+    let r = m.signed("gw1", &k, "POST", "/api/v1/events", &batch(10_001));
+    assert_eq!(r.status, 400);
+    assert!(
+        r.json["error"].as_str().unwrap().contains("at most 10000"),
+        "{}",
+        r.body
+    );
+}
+
+#[test]
+fn broken_config_is_reported_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("manager.toml");
+    std::fs::write(&cfg, "listen = \"127.0.0.1:0\"\nlisten_typo = 1\n").unwrap();
+    let out = std::process::Command::new(harness::BIN)
+        .arg("--config")
+        .arg(&cfg)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("manager.toml:2") && err.contains("listen_typo"), "{err}");
+    // A config file named explicitly must exist.
+    let out = std::process::Command::new(harness::BIN)
+        .args(["--config", "/nonexistent/manager.toml", "check"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
