@@ -132,6 +132,13 @@ pub fn run(server: ServerConfig, spool: Arc<Spool>, stats: Arc<Stats>, stop: Arc
             }
         };
         if msgs.is_empty() {
+            // Idle: let go of a connection the server has closed (restart), so it can finish shutting down.
+            if let Some(Link::Tcp(t)) = link.as_mut() {
+                if peer_closed(t) {
+                    tracing::info!(server = %name, "syslog server closed the connection");
+                    link = None;
+                }
+            }
             spool.wait(Duration::from_millis(500));
             continue;
         }

@@ -1,5 +1,6 @@
 //! A three-namespace lab: `attacker` (10.77.1.2-.5) -- `host` (10.77.1.1 / 10.77.2.1) -- `sandbox` (10.77.2.2).
 //! All addresses live only inside namespaces the test created; everything is deleted on drop.
+#![allow(dead_code, reason = "shared by several test crates, each of which uses a part")]
 
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,4 +1,5 @@
 //! Child processes that are always stopped: SIGTERM, a grace period, then SIGKILL.
+#![allow(dead_code, reason = "shared by several test crates, each of which uses a part")]
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
