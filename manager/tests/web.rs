@@ -281,3 +281,52 @@ fn sites_are_validated_rendered_checked_and_published() {
     assert_eq!(s.post("/sites/store/delete", &[("csrf", &csrf)]).0, 303);
     assert!(!sites_dir.join("store.toml").exists());
 }
+
+#[test]
+fn keys_from_the_ui_and_own_password_change() {
+    let m = Manager::start();
+    let s = m.login("admin", ADMIN_PW);
+    let csrf = s.csrf("/agents");
+    let (code, page) = s.post("/keys", &[("csrf", &csrf), ("name", "gw-ui")]);
+    assert_eq!(code, 200, "{page}");
+    let i = page.find("id=\"secret\">").unwrap() + 12;
+    let secret = &page[i..i + 64];
+    let r = m.signed("gw-ui", secret, "GET", "/api/v1/decisions/stream?startup=true", "");
+    assert_eq!(r.status, 200, "the secret shown in the UI works");
+    let (code, _) = s.post("/keys", &[("csrf", &csrf), ("name", "gw-ui")]);
+    assert_eq!(code, 422, "an active key is not silently replaced");
+    assert_eq!(s.post("/keys/gw-ui/revoke", &[("csrf", &csrf)]).0, 303);
+    let h = protocol::signing::sign_request("gw-ui", secret.as_bytes(), "GET", "/api/v1/decisions/stream", b"");
+    assert_eq!(
+        harness::send(&m.url("/api/v1/decisions/stream"), "GET", "", &h.pairs())
+            .status()
+            .as_u16(),
+        401
+    );
+
+    let csrf = s.csrf("/account");
+    let (code, page) = s.post(
+        "/account/password",
+        &[
+            ("csrf", &csrf),
+            ("current", "nope"),
+            ("password", "x"),
+            ("password2", "y"),
+        ],
+    );
+    assert_eq!(code, 422);
+    assert!(page.contains("wrong password") && page.contains("at least 10") && page.contains("differ"));
+    let new = "a much better passphrase";
+    let (code, _) = s.post(
+        "/account/password",
+        &[
+            ("csrf", &csrf),
+            ("current", ADMIN_PW),
+            ("password", new),
+            ("password2", new),
+        ],
+    );
+    assert_eq!(code, 303);
+    assert_eq!(s.get("/").0, 303, "sessions end with a password change");
+    m.login("admin", new);
+}

@@ -1,11 +1,13 @@
 //! Page handlers, one file per section of the UI.
 
+pub mod account;
 pub mod agents;
 pub mod alarms;
 pub mod attacks;
 pub mod auth;
 pub mod dashboard;
 pub mod decisions;
+pub mod keys;
 pub mod policies;
 pub mod sites;
 pub mod users;

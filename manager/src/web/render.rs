@@ -22,6 +22,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("alarms.html", include_str!("../../templates/alarms.html")),
     ("users.html", include_str!("../../templates/users.html")),
     ("audit.html", include_str!("../../templates/audit.html")),
+    ("key_created.html", include_str!("../../templates/key_created.html")),
+    ("account.html", include_str!("../../templates/account.html")),
 ];
 
 pub struct Ui {

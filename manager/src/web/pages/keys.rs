@@ -1,0 +1,80 @@
+//! Machine keys from the UI (admin): create one (the secret is shown once, on the answer page) and revoke.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::Form;
+use minijinja::context;
+use serde::Deserialize;
+
+use super::base;
+use crate::state::AppState;
+use crate::store;
+use crate::web::session::Authed;
+use crate::web::{WebError, WebResult};
+
+#[derive(Debug, Deserialize)]
+pub struct AddForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn add(State(state): State<AppState>, a: Authed, Form(f): Form<AddForm>) -> WebResult {
+    a.admin()?;
+    a.check_csrf(&f.csrf)?;
+    let name = f.name.trim().to_string();
+    let (actor, addr) = (a.name().to_string(), a.addr.clone());
+    let n = name.clone();
+    let secret = state
+        .db
+        .call(move |c| {
+            let s = store::keys::add(c, &n)?;
+            store::audit::record(c, &actor, "key.add", &n, &addr)?;
+            Ok(s)
+        })
+        .await
+        .map_err(|e| WebError::Status(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let mut r = state.ui.page(
+        "key_created.html",
+        context! { name => name, secret => secret, manager_url => state.cfg.base_url(), ..base(&a, "agents") },
+    )?;
+    // The secret must not be kept by caches or shown again by "back".
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(r)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    a: Authed,
+    Path(name): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> WebResult {
+    a.admin()?;
+    a.check_csrf(&f.csrf)?;
+    let (actor, addr) = (a.name().to_string(), a.addr.clone());
+    let done = state
+        .db
+        .call(move |c| {
+            let done = store::keys::revoke(c, &name)?;
+            if done {
+                store::audit::record(c, &actor, "key.revoke", &name, &addr)?;
+            }
+            Ok(done)
+        })
+        .await?;
+    if !done {
+        return Err(WebError::not_found("active key"));
+    }
+    Ok(Redirect::to("/agents").into_response())
+}
