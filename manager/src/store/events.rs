@@ -222,3 +222,54 @@ pub fn prune(conn: &Connection, keep_secs: i64, max_rows: u64) -> Result<usize, 
     )?;
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(ip: &str, age_secs: i64) -> Event {
+        Event {
+            time: time::OffsetDateTime::now_utc() - time::Duration::seconds(age_secs),
+            src_ip: ip.into(),
+            service: "ftp".into(),
+            kind: "auth_failure".into(),
+            rule: "ftp-bf".into(),
+            site: String::new(),
+            host: String::new(),
+            evidence: "x".repeat(10_000),
+            honeypot: false,
+        }
+    }
+
+    #[test]
+    fn retention_by_age_and_by_count_and_filters() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = crate::db::open(&dir.path().join("t.db")).unwrap();
+        let mut batch = vec![
+            event("::ffff:192.0.2.1", 100 * 86400),
+            event("192.0.2.2", 10),
+            event("192.0.2.3", 5),
+        ];
+        validate(&mut batch).unwrap();
+        assert_eq!(batch[0].src_ip, "192.0.2.1", "mapped v6 folded");
+        assert_eq!(batch[0].evidence.len(), MAX_FIELD, "evidence clipped, not refused");
+        insert(&mut c, &batch, "t").unwrap();
+        let f = EventFilter {
+            ip: "::ffff:192.0.2.2".into(),
+            ..Default::default()
+        };
+        assert_eq!(count(&c, &f).unwrap(), 1, "filter canonicalises the address too");
+        assert_eq!(
+            prune(&c, 30 * 86400, 1).unwrap(),
+            2,
+            "one too old, one over the row cap"
+        );
+        let left = list(&c, &EventFilter::default(), 10, 0).unwrap();
+        assert_eq!(
+            left.iter().map(|e| e.src_ip.as_str()).collect::<Vec<_>>(),
+            vec!["192.0.2.3"]
+        );
+        let mut bad = vec![event("not-an-ip", 0)];
+        assert!(validate(&mut bad).unwrap_err().contains("event 0"));
+    }
+}
