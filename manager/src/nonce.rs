@@ -1,11 +1,13 @@
 //! Replay protection: nonces of accepted signed requests are remembered for twice the allowed clock skew (after
 //! that the timestamp check rejects the request anyway). The cache is bounded; when full of live entries, new
-//! requests are refused rather than evicting a nonce that could then be replayed.
+//! requests are refused rather than evicting a nonce that could then be replayed. Entries are 128-bit digests of
+//! (key id, nonce), so a full cache of a million entries stays in the tens of megabytes.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
 
 use protocol::signing::MAX_SKEW_SECS;
+use sha2::{Digest, Sha256};
 
 pub const NONCE_TTL_SECS: i64 = 2 * MAX_SKEW_SECS;
 
@@ -21,9 +23,9 @@ pub struct NonceCache {
 }
 
 struct Inner {
-    seen: HashSet<String>,
+    seen: HashSet<u128>,
     /// Insertion order with insertion time, so expiry is a pop from the front.
-    order: VecDeque<(i64, String)>,
+    order: VecDeque<(i64, u128)>,
 }
 
 impl NonceCache {
@@ -39,7 +41,14 @@ impl NonceCache {
 
     /// Records `key_id`'s nonce at time `now`; fails if it was seen within the TTL.
     pub fn check_and_insert(&self, key_id: &str, nonce: &str, now: i64) -> Result<(), NonceError> {
-        let key = format!("{key_id}\n{nonce}");
+        let mut h = Sha256::new();
+        h.update(key_id.as_bytes());
+        h.update([0u8]);
+        h.update(nonce.as_bytes());
+        let d = h.finalize();
+        let mut b = [0u8; 16];
+        b.copy_from_slice(&d[..16]);
+        let key = u128::from_le_bytes(b);
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         while let Some((t, _)) = g.order.front() {
             if now - *t < NONCE_TTL_SECS {
@@ -55,7 +64,7 @@ impl NonceCache {
         if g.seen.len() >= self.capacity {
             return Err(NonceError::Full);
         }
-        g.seen.insert(key.clone());
+        g.seen.insert(key);
         g.order.push_back((now, key));
         Ok(())
     }
