@@ -21,7 +21,8 @@ pub struct Config {
     pub gateway_bin: Option<PathBuf>,
     /// Base URL people use to reach the UI (printed in the setup link). Defaults to `http://{listen}`.
     pub public_url: Option<String>,
-    /// Set when a TLS-terminating proxy sits in front: session cookies then carry `Secure`.
+    /// Set when a TLS-terminating proxy sits in front: session cookies then carry `Secure` (implied by an
+    /// https `public_url`).
     pub secure_cookies: bool,
     #[serde(with = "humantime_serde")]
     pub session_ttl: Duration,
@@ -143,6 +144,11 @@ impl Config {
             return Err("session_ttl must be at least 1m".into());
         }
         Ok(())
+    }
+
+    /// Session cookies carry `Secure` when asked to, or when people reach the manager over https.
+    pub fn cookies_secure(&self) -> bool {
+        self.secure_cookies || self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
     }
 
     pub fn base_url(&self) -> String {

@@ -330,3 +330,10 @@ fn keys_from_the_ui_and_own_password_change() {
     assert_eq!(s.get("/").0, 303, "sessions end with a password change");
     m.login("admin", new);
 }
+
+#[test]
+fn cookies_are_secure_behind_https() {
+    let m = Manager::start_with("public_url = \"https://manager.example.com\"\n", true);
+    let s = m.login("admin", ADMIN_PW);
+    assert!(s.set_cookie.contains("; Secure"), "{}", s.set_cookie);
+}

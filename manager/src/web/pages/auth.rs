@@ -70,7 +70,7 @@ pub async fn login(State(state): State<AppState>, ClientAddr(addr): ClientAddr, 
         Some(t) => {
             state.logins.succeeded(&f.username);
             state.metrics.inc("manager_logins_total", "result=\"ok\"".into());
-            let c = cookie(&t, state.cfg.session_ttl.as_secs(), state.cfg.secure_cookies);
+            let c = cookie(&t, state.cfg.session_ttl.as_secs(), state.cfg.cookies_secure());
             Ok(([(header::SET_COOKIE, c)], Redirect::to(safe_next(&f.next))).into_response())
         }
         None => {
@@ -103,7 +103,7 @@ pub async fn logout(State(state): State<AppState>, a: Authed, Form(f): Form<Csrf
             store::audit::record(c, &name, "logout", "", &addr)
         })
         .await?;
-    let c = cookie("", 0, state.cfg.secure_cookies);
+    let c = cookie("", 0, state.cfg.cookies_secure());
     Ok(([(header::SET_COOKIE, c)], Redirect::to("/login")).into_response())
 }
 
@@ -171,6 +171,6 @@ pub async fn setup(State(state): State<AppState>, ClientAddr(addr): ClientAddr, 
             store::users::start_session(c, id, ttl)
         })
         .await?;
-    let c = cookie(&token, state.cfg.session_ttl.as_secs(), state.cfg.secure_cookies);
+    let c = cookie(&token, state.cfg.session_ttl.as_secs(), state.cfg.cookies_secure());
     Ok(([(header::SET_COOKIE, c)], Redirect::to("/")).into_response())
 }
