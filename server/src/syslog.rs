@@ -75,7 +75,7 @@ fn parse_5424(pri: Option<u8>, s: &str, now: f64) -> Record<'_> {
     let (procid, s) = token(s);
     let (_msgid, s) = token(s);
     let (mode, msg) = sd::split_structured_data(s);
-    let msg = msg.strip_prefix('\u{feff}').unwrap_or(msg);
+    let msg = msg.strip_prefix('\u{feff}').unwrap_or(msg).trim_start_matches(' ');
     let (mode2, msg) = sd::strip_leading_jhsy(msg);
     Record {
         pri,
@@ -108,7 +108,7 @@ fn parse_legacy(pri: Option<u8>, s: &str, now: f64) -> Record<'_> {
             rec.host = host;
             rec.program = Some(program);
             rec.pid = pid;
-            rec.msg = msg;
+            rec.msg = msg.trim_start_matches(' ');
         }
     }
     let (mode, msg) = sd::strip_leading_jhsy(rec.msg);

@@ -158,7 +158,7 @@ fn at(y: i64, mo: u32, d: u32, secs: f64) -> f64 {
 /// RFC 3339 (the RFC 5424 TIMESTAMP field).
 pub fn parse_rfc3339(s: &str) -> Option<f64> {
     match leading(s, 0.0) {
-        Some((t, rest, Kind::Iso)) if rest.is_empty() => Some(t),
+        Some((t, "", Kind::Iso)) => Some(t),
         _ => None,
     }
 }
