@@ -147,7 +147,10 @@ fn manager_site_and_decisions_drive_a_running_gateway() {
     );
     let end = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < end, "gateway did not start listening");
+        assert!(
+            Instant::now() < end,
+            "gateway did not start listening (stale target/debug/gateway? cargo build -p gateway)"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 
