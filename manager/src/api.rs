@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/events", post(handlers::post_events))
         .route("/api/v1/policy", post(handlers::policy))
         .route("/api/v1/heartbeat", post(handlers::heartbeat))
+        .route("/api/v1/sites", get(handlers::sites))
         .route_layer(axum::middleware::from_fn_with_state(state, signed::layer))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
 }

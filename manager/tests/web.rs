@@ -276,6 +276,14 @@ fn sites_are_validated_rendered_checked_and_published() {
     let (code, preview) = s.get("/sites/store/preview");
     assert_eq!(code, 200);
     assert!(preview.contains("name = \"store\""));
+    // The same rendered file is served to gateways that do not share the directory.
+    let k = m.key("gw-remote");
+    let r = m.signed("gw-remote", &k, "GET", "/api/v1/sites", "");
+    assert_eq!(r.json["sites"][0]["name"], "store");
+    assert_eq!(
+        r.json["sites"][0]["toml"].as_str().unwrap(),
+        std::fs::read_to_string(sites_dir.join("store.toml")).unwrap()
+    );
     let (ok, out, err) = m.cli(&["check"]);
     assert!(ok && out.contains("1 sites"), "{out}{err}");
     assert_eq!(s.post("/sites/store/delete", &[("csrf", &csrf)]).0, 303);

@@ -170,3 +170,17 @@ pub async fn heartbeat(
         .await?;
     Ok(Json(json!({ "ok": true })))
 }
+
+/// `GET /api/v1/sites`: every site rendered exactly as published to `sites_dir`, for gateways on hosts that do not
+/// share that directory: `{"sites":[{"name","file","toml"}]}`.
+pub async fn sites(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let sites = state.db.call(|c| store::sites::list(c)).await?;
+    let mut out = Vec::new();
+    for s in &sites {
+        match state.publisher.render(s) {
+            Ok(t) => out.push(json!({ "name": s.name, "file": format!("{}.toml", s.name), "toml": t })),
+            Err(e) => tracing::error!(site = %s.name, "rendering site for /api/v1/sites: {e}"),
+        }
+    }
+    Ok(Json(json!({ "sites": out })))
+}
