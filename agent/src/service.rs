@@ -20,6 +20,9 @@ use crate::spool::Spool;
 use crate::tail::Tailer;
 use crate::{forward, redis, ModeCell};
 
+/// How often counters are logged.
+const STATUS_EVERY: Duration = Duration::from_secs(60);
+
 fn pid_path(cfg: &Config) -> PathBuf {
     cfg.state_dir.join("agent.pid")
 }
@@ -66,6 +69,10 @@ pub fn run(cfg: Config, cli_mode: Option<PolicyMode>) -> Result<()> {
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         signal_hook::flag::register(sig, stop.clone()).context("installing signal handler")?;
     }
+    // A stray SIGHUP (terminal gone, `systemctl reload`) must not kill the agent: nothing to reload by signal,
+    // the policy file is watched and the config needs a restart.
+    let hup = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGHUP, hup.clone()).context("installing signal handler")?;
     let host = cfg.hostname();
     let start_mode = cli_mode
         .or_else(|| {
@@ -93,6 +100,8 @@ pub fn run(cfg: Config, cli_mode: Option<PolicyMode>) -> Result<()> {
         .context("opening spool")?,
     );
     let mut threads: Vec<(&str, JoinHandle<()>)> = Vec::new();
+    let mut sent: Vec<(String, Arc<forward::Stats>)> = Vec::new();
+    let mut redis_stats: Option<Arc<redis::Stats>> = None;
 
     // Policy first, so the firewall is up before anything else.
     let source = if let Some(m) = &cfg.manager {
@@ -120,8 +129,9 @@ pub fn run(cfg: Config, cli_mode: Option<PolicyMode>) -> Result<()> {
         tracing::warn!("no [[servers]]: logs are not read or forwarded");
     } else {
         for s in &cfg.servers {
-            let (s, sp, st) = (s.clone(), spool.clone(), stop.clone());
             let stats = Arc::new(forward::Stats::default());
+            sent.push((forward::consumer_name(s), stats.clone()));
+            let (s, sp, st) = (s.clone(), spool.clone(), stop.clone());
             threads.push(("sender", std::thread::spawn(move || forward::run(s, sp, stats, st))));
         }
         if !cfg.files.is_empty() {
@@ -138,6 +148,7 @@ pub fn run(cfg: Config, cli_mode: Option<PolicyMode>) -> Result<()> {
             };
             let (sp, h, m, st) = (spool.clone(), host.clone(), mode.clone(), stop.clone());
             let stats = Arc::new(redis::Stats::default());
+            redis_stats = Some(stats.clone());
             threads.push((
                 "redis",
                 std::thread::spawn(move || redis::run(settings, sp, h, m, stats, st)),
@@ -146,8 +157,26 @@ pub fn run(cfg: Config, cli_mode: Option<PolicyMode>) -> Result<()> {
     }
     tracing::info!(host = %host, mode = ?mode.get(), servers = cfg.servers.len(), files = cfg.files.len(), "agent started");
 
+    let mut last_status = Instant::now();
     while !stop.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(100));
+        if hup.swap(false, Ordering::Relaxed) {
+            tracing::info!("SIGHUP ignored (the policy file is watched; restart to reload agent.toml)");
+        }
+        if last_status.elapsed() >= STATUS_EVERY {
+            last_status = Instant::now();
+            for (name, st) in &sent {
+                tracing::info!(server = %name, sent = st.sent.load(Ordering::Relaxed), "status");
+            }
+            if let Some(r) = &redis_stats {
+                tracing::info!(
+                    forwarded = r.forwarded.load(Ordering::Relaxed),
+                    dropped = r.dropped.load(Ordering::Relaxed),
+                    "redis status"
+                );
+            }
+            tracing::info!(spool_bytes = spool.total_bytes(), "spool status");
+        }
     }
     tracing::info!("stopping");
     spool.wake_all();

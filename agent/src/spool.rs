@@ -103,10 +103,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Parses the records in `buf`; returns each with the offset just after it, and the byte length they cover
 /// (a torn tail is not covered).
-fn parse_records(buf: &[u8]) -> (Vec<(Stored, usize)>, usize) {
+fn parse_records(buf: &[u8], limit: usize) -> (Vec<(Stored, usize)>, usize) {
     let mut out = Vec::new();
     let mut at = 0usize;
-    while buf.len() - at >= 4 {
+    while buf.len() - at >= 4 && out.len() < limit {
         let len = u32::from_le_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]]) as usize;
         if buf.len() - at - 4 < len {
             break;
@@ -144,7 +144,7 @@ impl Spool {
         File::open(seg_path(dir, last))
             .and_then(|mut f| f.read_to_end(&mut buf))
             .map_err(err)?;
-        let (stored, good) = parse_records(&buf);
+        let (stored, good) = parse_records(&buf, usize::MAX);
         let writer = OpenOptions::new().append(true).open(seg_path(dir, last)).map_err(err)?;
         if good < buf.len() {
             tracing::warn!(
@@ -285,7 +285,7 @@ impl Spool {
             let mut f = File::open(seg_path(&self.dir, seg)).map_err(err)?;
             f.seek(SeekFrom::Start(pos.off)).map_err(err)?;
             f.read_exact(&mut buf).map_err(err)?;
-            let (recs, _) = parse_records(&buf);
+            let (recs, _) = parse_records(&buf, max - out.len());
             if recs.is_empty() {
                 // Unreadable data inside a closed segment: skip the rest of it rather than stall forever.
                 tracing::error!(

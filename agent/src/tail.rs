@@ -225,15 +225,23 @@ impl Follower {
             Some(s) => {
                 // Rotated while we were down: finish the old file first if it is still around.
                 let dir = self.path.parent().unwrap_or(Path::new("."));
-                if let Some(p) = find_inode(dir, s.dev, s.ino) {
-                    if let Ok(mut old) = Open::new(&p) {
-                        let fp = hex::decode(&s.fp).unwrap_or_default();
-                        if old.seek_checked(s.off, &fp) {
-                            tracing::info!(file = %self.key, rotated = %p.display(), "draining file rotated while down");
-                            old.read_lines(out, false);
-                            self.old = Some((old, Instant::now() + GRACE));
-                        }
+                let found = find_inode(dir, s.dev, s.ino).and_then(|p| {
+                    let mut old = Open::new(&p).ok()?;
+                    let fp = hex::decode(&s.fp).unwrap_or_default();
+                    old.seek_checked(s.off, &fp).then_some((p, old))
+                });
+                match found {
+                    Some((p, mut old)) => {
+                        tracing::info!(file = %self.key, rotated = %p.display(), "draining file rotated while down");
+                        old.read_lines(out, false);
+                        self.old = Some((old, Instant::now() + GRACE));
                     }
+                    None => tracing::warn!(
+                        file = %self.key,
+                        "rotated while the agent was down and the old file is gone (compressed?); \
+                         lines written to it after offset {} were not forwarded",
+                        s.off
+                    ),
                 }
             }
             None if self.at_startup && self.start_at == StartAt::End => {
