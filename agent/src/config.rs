@@ -294,6 +294,9 @@ impl Config {
                 return Err("manager.key_id is empty".into());
             }
         }
+        if self.manager.is_some() && self.policy_file.is_some() {
+            return Err("set either [manager] or policy_file, not both".into());
+        }
         if !valid_table(&self.firewall.table) {
             return Err(format!(
                 "firewall.table {:?} must be a letter followed by letters, digits or _",

@@ -1,6 +1,7 @@
 //! The long-lived agent: starts the readers, the senders and the policy loop as threads, waits for SIGTERM or
 //! SIGINT, stops them in order and optionally removes the firewall table. Also `agent -c stop`.
 
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -56,7 +57,12 @@ fn redis_password(r: &crate::config::RedisConfig) -> Result<Option<String>> {
 
 /// Runs until SIGTERM/SIGINT.
 pub fn run(cfg: Config, cli_mode: Option<PolicyMode>) -> Result<()> {
-    std::fs::create_dir_all(&cfg.state_dir).with_context(|| format!("state_dir {}", cfg.state_dir.display()))?;
+    // The spool holds log lines (user names, queries): keep it private.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&cfg.state_dir)
+        .with_context(|| format!("state_dir {}", cfg.state_dir.display()))?;
     let pidf = pid_path(&cfg);
     if let Some(pid) = read_pid(&pidf) {
         if pid != std::process::id() as i32 && alive(pid) {
