@@ -207,6 +207,37 @@ fn unreal_mode_sends_black_ips_to_sandbox_and_keeps_sessions_on_change() {
     assert_eq!(black_s.echo("still there"), "sandbox echo still there");
     assert_eq!(other_s.echo("still there"), "real echo still there");
 
+    // The same policy again (other formatting): nothing is re-applied, sessions untouched.
+    let applied = |s: &Setup| {
+        std::fs::read_to_string(&s.log)
+            .unwrap()
+            .matches("nftables table applied")
+            .count()
+    };
+    let n = applied(&s);
+    let elements = lab.nft(&["list", "set", "inet", "jhsy", "black4"]).stdout;
+    write_policy(
+        &s.policy,
+        &format!(
+            "{{ \"mode\": \"unreal\", \"white_ips\": [\"{WHITE}\"], \"white_ports\": [2222],\n \"sandbox\": \"{SANDBOX}\", \"black_ips\": [\"{CLEAN}\", \"{BLACK}\"] }}"
+        ),
+    );
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(applied(&s), n, "identical policy re-applied");
+    let strip = |b: Vec<u8>| {
+        String::from_utf8(b)
+            .unwrap()
+            .split("expires")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        strip(lab.nft(&["list", "set", "inet", "jhsy", "black4"]).stdout),
+        strip(elements)
+    );
+    assert_eq!(black_s.echo("again"), "sandbox echo again");
+
     // A broken policy file keeps the previous policy.
     write_policy(&s.policy, "{\"mode\": \"unreal\",\n \"black_ips\": [\"1.2.3.4\",]}");
     std::thread::sleep(Duration::from_millis(2500));
