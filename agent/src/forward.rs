@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{ServerConfig, Transport};
-use crate::redis::sleep_unless;
+use crate::sleep_unless;
 use crate::spool::Spool;
 use crate::syslog::{octet_frame, MAX_UDP};
 

@@ -16,7 +16,8 @@ pub mod spool;
 pub mod syslog;
 pub mod tail;
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::time::Duration;
 
 use protocol::policy::PolicyMode;
 
@@ -49,5 +50,16 @@ impl ModeCell {
             3 => PolicyMode::Firewall,
             _ => PolicyMode::Honeypot,
         }
+    }
+}
+
+/// Sleeps `d` in short steps, returning early when `stop` is set.
+pub fn sleep_unless(stop: &AtomicBool, d: Duration) {
+    let step = Duration::from_millis(100);
+    let mut left = d;
+    while !stop.load(Ordering::Relaxed) && !left.is_zero() {
+        let s = left.min(step);
+        std::thread::sleep(s);
+        left -= s;
     }
 }

@@ -14,7 +14,7 @@ use protocol::policy::{Policy, PolicyMode, PolicyRequest};
 use super::pull::Puller;
 use super::{parse_json, resolve, Resolved};
 use crate::firewall::Firewall;
-use crate::redis::sleep_unless;
+use crate::sleep_unless;
 use crate::spool::write_atomic;
 use crate::ModeCell;
 
