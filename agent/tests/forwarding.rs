@@ -381,3 +381,85 @@ fn redis_monitor_lines_are_forwarded_and_the_agent_reconnects() {
     });
     assert!(ok, "no MONITOR lines after a redis restart\n{}", a.log_text());
 }
+
+#[test]
+fn every_server_gets_every_line_and_a_down_one_catches_up() {
+    let up = Sink::tcp(0);
+    let mut down = Sink::tcp(0);
+    let down_port = down.port;
+    down.stop();
+    let a = Agent::new(&format!(
+        "[[servers]]\naddr = \"127.0.0.1:{}\"\n[[servers]]\naddr = \"127.0.0.1:{down_port}\"\n[[files]]\npath = \"f.log\"\nservice = \"proftpd\"\nstart_at = \"beginning\"\n",
+        up.port
+    ));
+    let mut f = open_append(&a.path("f.log"));
+    for i in 0..300 {
+        append(&mut f, &format!("f-{i}"));
+    }
+    let _agent = a.start();
+    let got = wait_count(&up, "proftpd", 300, Duration::from_secs(10), &a);
+    expect_seq(&got, "f-", 0..300);
+    let late = Sink::tcp(down_port);
+    let got = wait_count(&late, "proftpd", 300, Duration::from_secs(15), &a);
+    expect_seq(&got, "f-", 0..300);
+    assert_eq!(up.bodies("proftpd").len(), 300);
+}
+
+/// A fake Redis: refuses AUTH on the first connection, then sends a MONITOR line and garbage, then behaves.
+#[test]
+fn redis_auth_refusal_and_protocol_garbage_are_survived() {
+    use std::io::{BufRead, BufReader};
+    let sink = Sink::tcp(0);
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for (n, c) in l.incoming().flatten().enumerate() {
+            let mut r = BufReader::new(c.try_clone().unwrap());
+            let mut w = c;
+            // Read one RESP array command (AUTH or MONITOR): "*N", then N pairs of "$len" + data.
+            let mut read_cmd = |r: &mut BufReader<std::net::TcpStream>| {
+                let mut head = String::new();
+                r.read_line(&mut head).unwrap_or(0);
+                let n: usize = head.trim().trim_start_matches('*').parse().unwrap_or(0);
+                for _ in 0..2 * n {
+                    let mut s = String::new();
+                    r.read_line(&mut s).unwrap_or(0);
+                }
+            };
+            read_cmd(&mut r);
+            if n == 0 {
+                let _ = w.write_all(b"-WRONGPASS invalid username-password pair\r\n");
+                continue;
+            }
+            let _ = w.write_all(b"+OK\r\n");
+            read_cmd(&mut r);
+            let _ = w.write_all(b"+OK\r\n");
+            let line = format!("+1700000000.000001 [0 127.0.0.1:5{n}] \"get\" \"conn{n}\"\r\n");
+            // Split across writes: framing must not depend on read boundaries.
+            let (x, y) = line.split_at(10);
+            let _ = w.write_all(x.as_bytes());
+            std::thread::sleep(Duration::from_millis(50));
+            let _ = w.write_all(y.as_bytes());
+            if n == 1 {
+                let _ = w.write_all(b"?garbage\r\n");
+            } else {
+                std::thread::sleep(Duration::from_secs(30));
+            }
+        }
+    });
+    let a = Agent::new(&format!(
+        "[[servers]]\naddr = \"127.0.0.1:{}\"\n[redis]\naddr = \"127.0.0.1:{port}\"\npassword = \"x\"\n",
+        sink.port
+    ));
+    let _agent = a.start();
+    let has = |s: &str| sink.bodies("redis").iter().any(|b| b.contains(s));
+    assert!(
+        wait_for(Duration::from_secs(15), || has("\"conn1\"") && has("\"conn2\"")),
+        "{:?}\n{}",
+        sink.messages(),
+        a.log_text()
+    );
+    let log = a.log_text();
+    assert!(log.contains("AUTH refused"), "{log}");
+    assert!(log.contains("protocol error"), "{log}");
+}

@@ -301,3 +301,90 @@ impl Follower {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn follower(path: &Path, start_at: StartAt) -> Follower {
+        Follower::new(
+            &FileConfig {
+                path: path.to_path_buf(),
+                service: "x".into(),
+                start_at,
+            },
+            None,
+        )
+    }
+
+    fn lines(f: &mut Follower) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        f.poll(&mut out);
+        out.into_iter().map(|(l, _)| l).collect()
+    }
+
+    #[test]
+    fn long_lines_are_split_and_partial_lines_wait() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f.log");
+        let mut w = File::create(&p).unwrap();
+        let mut f = follower(&p, StartAt::Beginning);
+        let long = vec![b'x'; 2 * MAX_LINE + 100];
+        w.write_all(&long).unwrap();
+        w.write_all(b"\nshort\npart").unwrap();
+        let got = lines(&mut f);
+        assert_eq!(got.len(), 4);
+        assert_eq!(got[0].len(), MAX_LINE);
+        assert_eq!(got[1].len(), MAX_LINE);
+        assert_eq!(got[2].len(), 100);
+        assert_eq!(got[3], b"short");
+        assert!(lines(&mut f).is_empty(), "partial line waits");
+        w.write_all(b"ial\n").unwrap();
+        assert_eq!(lines(&mut f), vec![b"partial".to_vec()]);
+    }
+
+    #[test]
+    fn start_at_end_skips_history_and_truncation_restarts() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f.log");
+        let mut w = fs::OpenOptions::new().create(true).append(true).open(&p).unwrap();
+        w.write_all(b"old 1\nold 2\nhalf").unwrap();
+        let mut f = follower(&p, StartAt::End);
+        assert!(lines(&mut f).is_empty());
+        w.write_all(b" line\nnew\n").unwrap();
+        assert_eq!(lines(&mut f), vec![b"half line".to_vec(), b"new".to_vec()]);
+        // Truncate and write more than before: only the changed bytes before the offset reveal it.
+        w.set_len(0).unwrap();
+        w.write_all(b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\nB\n")
+            .unwrap();
+        assert_eq!(
+            lines(&mut f),
+            vec![
+                b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_vec(),
+                b"B".to_vec()
+            ]
+        );
+    }
+
+    #[test]
+    fn rename_rotation_drains_old_then_follows_new() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f.log");
+        let mut w = fs::OpenOptions::new().create(true).append(true).open(&p).unwrap();
+        let mut f = follower(&p, StartAt::Beginning);
+        w.write_all(b"1\n").unwrap();
+        assert_eq!(lines(&mut f), vec![b"1".to_vec()]);
+        fs::rename(&p, d.path().join("f.log.1")).unwrap();
+        w.write_all(b"2\n").unwrap();
+        assert_eq!(lines(&mut f), vec![b"2".to_vec()], "renamed file still followed");
+        let mut w2 = fs::OpenOptions::new().create(true).append(true).open(&p).unwrap();
+        w2.write_all(b"3\n").unwrap();
+        w.write_all(b"2b\n").unwrap();
+        assert_eq!(lines(&mut f), vec![b"2b".to_vec(), b"3".to_vec()]);
+        w.write_all(b"late").unwrap();
+        w2.write_all(b"4\n").unwrap();
+        // Within the grace period the old file's unfinished line waits; new lines flow.
+        assert_eq!(lines(&mut f), vec![b"4".to_vec()]);
+    }
+}
