@@ -417,7 +417,7 @@ fn redis_auth_refusal_and_protocol_garbage_are_survived() {
             let mut r = BufReader::new(c.try_clone().unwrap());
             let mut w = c;
             // Read one RESP array command (AUTH or MONITOR): "*N", then N pairs of "$len" + data.
-            let mut read_cmd = |r: &mut BufReader<std::net::TcpStream>| {
+            let read_cmd = |r: &mut BufReader<std::net::TcpStream>| {
                 let mut head = String::new();
                 r.read_line(&mut head).unwrap_or(0);
                 let n: usize = head.trim().trim_start_matches('*').parse().unwrap_or(0);
