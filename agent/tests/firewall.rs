@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{ChildStdin, Command, Stdio};
 use std::time::Duration;
 
-use netns::{Lab, BLACK, CLEAN, HOST, OTHER, SANDBOX, WHITE};
+use netns::{Lab, BLACK, BLACK6, CLEAN, CLEAN6, HOST, HOST6, OTHER, SANDBOX, WHITE};
 use proc::{wait_for, Guard};
 
 const OTHER_TABLES: &str = "table inet other {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t\ttcp dport 9 accept\n\t}\n}\ntable ip natx {\n\tchain pre {\n\t\ttype nat hook prerouting priority -100; policy accept;\n\t}\n}\n";
@@ -29,6 +29,10 @@ fn lab_or_skip(test: &str) -> Option<Lab> {
 /// Starts an echo server named `name` in `ns` on the given ports and waits for it to be ready.
 fn echo(lab: &Lab, ns: &str, name: &str, ports: &[u16]) -> Guard {
     let addrs: Vec<String> = ports.iter().map(|p| format!("0.0.0.0:{p}")).collect();
+    echo_on(lab, ns, name, &addrs)
+}
+
+fn echo_on(lab: &Lab, ns: &str, name: &str, addrs: &[String]) -> Guard {
     let mut args = vec![env!("CARGO_BIN_EXE_agent-echo"), name];
     args.extend(addrs.iter().map(String::as_str));
     let mut g = Guard::spawn(name, lab.cmd(ns, &args).stdout(Stdio::piped()));
@@ -305,8 +309,9 @@ fn firewall_mode_drops_black_ips_and_sigterm_removes_rules_when_configured() {
     lab.nft_script(OTHER_TABLES);
     let before = lab.ruleset();
     let _real = echo(&lab, &lab.host, "real", &[8080, 2222]);
+    let _real6 = echo_on(&lab, &lab.host, "real6", &[format!("[{HOST6}]:8080")]);
     let s = setup(
-        &format!(r#"{{"mode":"firewall","white_ports":[2222],"black_ips":["{BLACK}","10.77.1.64/26"]}}"#),
+        &format!(r#"{{"mode":"firewall","white_ports":[2222],"black_ips":["{BLACK}","10.77.1.64/26","{BLACK6}"]}}"#),
         "",
     );
     // remove_rules_on_stop: SIGTERM alone takes the table away.
@@ -317,6 +322,13 @@ fn firewall_mode_drops_black_ips_and_sigterm_removes_rules_when_configured() {
     assert!(lands(&lab, BLACK, 8080).starts_with("error"), "black IP is dropped");
     assert_eq!(lands(&lab, CLEAN, 8080), "real");
     assert_eq!(lands(&lab, BLACK, 2222), "real", "white port");
+    let v6 = format!("[{HOST6}]:8080");
+    assert!(lab.connect(BLACK6, &v6).starts_with("error"), "black IPv6 is dropped");
+    assert!(
+        lab.connect(CLEAN6, &v6).starts_with("real6"),
+        "{}",
+        lab.connect(CLEAN6, &v6)
+    );
     assert!(agent.term(Duration::from_secs(10)), "agent exits on SIGTERM");
     assert_eq!(lab.ruleset(), before);
 }

@@ -1,4 +1,5 @@
-//! A three-namespace lab: `attacker` (10.77.1.2-.5) -- `host` (10.77.1.1 / 10.77.2.1) -- `sandbox` (10.77.2.2).
+//! A three-namespace lab: `attacker` (10.77.1.2-.5, fd77:1::2-3) -- `host` (10.77.1.1, fd77:1::1 / 10.77.2.1) --
+//! `sandbox` (10.77.2.2).
 //! All addresses live only inside namespaces the test created; everything is deleted on drop.
 #![allow(dead_code, reason = "shared by several test crates, each of which uses a part")]
 
@@ -14,6 +15,9 @@ pub const BLACK: &str = "10.77.1.2";
 pub const CLEAN: &str = "10.77.1.3";
 pub const WHITE: &str = "10.77.1.4";
 pub const OTHER: &str = "10.77.1.5";
+pub const HOST6: &str = "fd77:1::1";
+pub const BLACK6: &str = "fd77:1::2";
+pub const CLEAN6: &str = "fd77:1::3";
 
 pub struct Lab {
     pub attacker: String,
@@ -70,6 +74,20 @@ impl Lab {
             must(&["ip", "-n", a, "addr", "add", &format!("{ip}/24"), "dev", "ah"]);
         }
         must(&["ip", "-n", s, "addr", "add", "10.77.2.2/24", "dev", "sh"]);
+        must(&[
+            "ip",
+            "-n",
+            h,
+            "addr",
+            "add",
+            &format!("{HOST6}/64"),
+            "dev",
+            "ha",
+            "nodad",
+        ]);
+        for ip in [BLACK6, CLEAN6] {
+            must(&["ip", "-n", a, "addr", "add", &format!("{ip}/64"), "dev", "ah", "nodad"]);
+        }
         for (ns, dev) in [(a, "ah"), (h, "ha"), (h, "hs"), (s, "sh")] {
             must(&["ip", "-n", ns, "link", "set", dev, "up"]);
         }
