@@ -12,6 +12,8 @@ pub const EVIDENCE_LINES: usize = 10;
 
 #[derive(Debug)]
 struct Bucket {
+    /// Creation number, to tell this bucket from an older one of the same key in `order`.
+    gen: u64,
     level: f64,
     last: f64,
     hits: u64,
@@ -29,6 +31,9 @@ pub struct Overflow {
 #[derive(Debug)]
 pub struct Buckets {
     map: HashMap<(usize, String), Bucket>,
+    /// Keys in creation order: the eviction candidates (oldest first), O(1) per eviction.
+    order: VecDeque<((usize, String), u64)>,
+    next_gen: u64,
     blackholes: HashMap<(usize, String), f64>,
     max: usize,
     evicted: u64,
@@ -38,6 +43,8 @@ impl Buckets {
     pub fn new(max: usize) -> Self {
         Self {
             map: HashMap::new(),
+            order: VecDeque::new(),
+            next_gen: 0,
             blackholes: HashMap::new(),
             max: max.max(16),
             evicted: 0,
@@ -80,14 +87,24 @@ impl Buckets {
         }
         let leak = sc.leak.as_secs_f64().max(1e-3);
         if !self.map.contains_key(&key) && self.map.len() >= self.max {
-            self.make_room(t, leak);
+            self.make_room();
         }
-        let b = self.map.entry(key.clone()).or_insert_with(|| Bucket {
-            level: 0.0,
-            last: t,
-            hits: 0,
-            seen: Vec::new(),
-            evidence: VecDeque::new(),
+        if self.order.len() > 2 * self.max {
+            self.compact();
+        }
+        let next_gen = &mut self.next_gen;
+        let order = &mut self.order;
+        let b = self.map.entry(key.clone()).or_insert_with(|| {
+            *next_gen += 1;
+            order.push_back((key.clone(), *next_gen));
+            Bucket {
+                gen: *next_gen,
+                level: 0.0,
+                last: t,
+                hits: 0,
+                seen: Vec::new(),
+                evidence: VecDeque::new(),
+            }
         });
         let elapsed = (t - b.last).max(0.0);
         b.level = (b.level - elapsed / leak).max(0.0);
@@ -123,29 +140,88 @@ impl Buckets {
         })
     }
 
-    fn make_room(&mut self, t: f64, leak: f64) {
-        // Drained buckets first (level would be 0 by now).
-        self.map.retain(|_, b| b.level - (t - b.last).max(0.0) / leak > 0.0);
+    /// Evicts the oldest buckets until there is room (an IP spray cannot grow the table).
+    fn make_room(&mut self) {
         while self.map.len() >= self.max {
-            let victim = self
-                .map
-                .iter()
-                .take(16)
-                .min_by(|a, b| a.1.last.total_cmp(&b.1.last))
-                .map(|(k, _)| k.clone());
-            match victim {
-                Some(k) => {
-                    self.map.remove(&k);
-                    self.evicted += 1;
-                }
-                None => break,
+            let Some((k, gen)) = self.order.pop_front() else { break };
+            if self.map.get(&k).is_some_and(|b| b.gen == gen) {
+                self.map.remove(&k);
+                self.evicted += 1;
             }
         }
+    }
+
+    /// Drops order entries whose bucket is gone, so `order` stays proportional to the table.
+    fn compact(&mut self) {
+        let map = &self.map;
+        self.order.retain(|(k, g)| map.get(k).is_some_and(|b| b.gen == *g));
     }
 
     /// Periodic sweep of drained buckets and ended blackholes (any leak rate: uses the longest idle bound).
     pub fn sweep(&mut self, t: f64, max_idle: f64) {
         self.map.retain(|_, b| t - b.last <= max_idle);
         self.blackholes.retain(|_, until| *until > t);
+        self.compact();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn sc(capacity: u32, distinct: Option<&str>) -> Scenario {
+        Scenario {
+            id: "t".into(),
+            services: vec!["ssh".into()],
+            kinds: vec![],
+            capacity,
+            leak: Duration::from_secs(10),
+            distinct: distinct.map(str::to_string),
+            ttl: Duration::from_secs(60),
+            blackhole: Duration::from_secs(60),
+        }
+    }
+
+    #[test]
+    fn sixth_event_overflows_once_then_blackhole() {
+        let mut b = Buckets::new(100);
+        let s = sc(5, None);
+        let r: Vec<_> = (0..10)
+            .map(|i| b.pour(0, &s, "1.2.3.4", None, f64::from(i) * 0.1, "l"))
+            .collect();
+        assert!(r[..5].iter().all(Option::is_none));
+        assert_eq!(r[5].as_ref().map(|o| o.hits), Some(6));
+        assert!(r[6..].iter().all(Option::is_none), "blackholed");
+        assert!(
+            b.pour(0, &s, "1.2.3.4", None, 61.0, "l").is_none(),
+            "new bucket after blackhole"
+        );
+    }
+
+    #[test]
+    fn leak_drains_and_distinct_counts_values() {
+        let mut b = Buckets::new(100);
+        let s = sc(5, None);
+        // One every 2 s leaks 0.2 per step: level 1 + 5 * 0.8 = 5.0 at the 6th → no overflow.
+        assert!((0..6).all(|i| b.pour(0, &s, "a", None, f64::from(i) * 2.0, "l").is_none()));
+        let d = sc(2, Some("user"));
+        for _ in 0..10 {
+            assert!(b.pour(1, &d, "b", Some("root"), 1.0, "l").is_none());
+        }
+        assert!(b.pour(1, &d, "b", Some("x"), 1.0, "l").is_none());
+        assert!(b.pour(1, &d, "b", Some("y"), 1.0, "l").is_some());
+    }
+
+    #[test]
+    fn ip_spray_stays_bounded() {
+        let mut b = Buckets::new(1000);
+        let s = sc(5, None);
+        for i in 0..100_000u32 {
+            b.pour(0, &s, &i.to_string(), None, 1.0, "l");
+        }
+        assert!(b.len() <= 1000);
+        assert!(b.order.len() <= 2001);
+        assert_eq!(b.evicted(), 99_000);
     }
 }

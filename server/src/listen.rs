@@ -28,7 +28,7 @@ pub async fn udp(sock: UdpSocket, p: Arc<Pipeline>, max: usize) {
         if n > max {
             p.metrics.udp.received.inc();
             p.metrics.udp.oversized.inc();
-            p.log_drop(Transport::Udp, "oversized", &peer.to_string());
+            p.log_drop(Transport::Udp, "oversized", peer);
             continue;
         }
         let mut msg = &buf[..n];
@@ -42,7 +42,7 @@ pub async fn udp(sock: UdpSocket, p: Arc<Pipeline>, max: usize) {
         if msg.is_empty() {
             continue;
         }
-        p.process(msg, Transport::Udp, &peer.to_string());
+        p.process(msg, Transport::Udp, peer);
     }
 }
 
@@ -74,7 +74,6 @@ pub async fn tcp(listener: TcpListener, p: Arc<Pipeline>, max: usize, max_conns:
 
 /// Reads one connection, decoding frames as they complete.
 pub async fn connection(mut stream: TcpStream, peer: SocketAddr, p: &Pipeline, max: usize, idle: Duration) {
-    let peer_s = peer.to_string();
     let mut dec = Decoder::new(max);
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut chunk = vec![0u8; 64 * 1024];
@@ -83,11 +82,11 @@ pub async fn connection(mut stream: TcpStream, peer: SocketAddr, p: &Pipeline, m
             Ok(Ok(0)) => break,
             Ok(Ok(n)) => n,
             Ok(Err(e)) => {
-                tracing::debug!(peer = %peer_s, error = %e, "syslog connection error");
+                tracing::debug!(%peer, error = %e, "syslog connection error");
                 break;
             }
             Err(_) => {
-                tracing::debug!(peer = %peer_s, "idle syslog connection closed");
+                tracing::debug!(%peer, "idle syslog connection closed");
                 break;
             }
         };
@@ -97,12 +96,12 @@ pub async fn connection(mut stream: TcpStream, peer: SocketAddr, p: &Pipeline, m
             match item {
                 Item::Message(r) => {
                     let start = pos + r.start;
-                    p.process(&buf[start..pos + r.end], Transport::Tcp, &peer_s);
+                    p.process(&buf[start..pos + r.end], Transport::Tcp, peer);
                 }
                 Item::Dropped(_) => {
                     p.metrics.tcp.received.inc();
                     p.metrics.tcp.oversized.inc();
-                    p.log_drop(Transport::Tcp, "oversized", &peer_s);
+                    p.log_drop(Transport::Tcp, "oversized", peer);
                 }
                 Item::Skip => {}
             }
@@ -111,6 +110,6 @@ pub async fn connection(mut stream: TcpStream, peer: SocketAddr, p: &Pipeline, m
         buf.drain(..pos);
     }
     if let Some(Item::Message(r)) = dec.finish(&buf) {
-        p.process(&buf[r], Transport::Tcp, &peer_s);
+        p.process(&buf[r], Transport::Tcp, peer);
     }
 }

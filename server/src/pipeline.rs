@@ -64,13 +64,13 @@ impl Pipeline {
     }
 
     /// Logs dropped input sparingly (1st, 2nd, 4th, 8th, … drop) so a flood cannot flood the log.
-    pub fn log_drop(&self, transport: Transport, reason: &str, peer: &str) {
+    pub fn log_drop(&self, transport: Transport, reason: &str, peer: std::net::SocketAddr) {
         let n = self.drops_logged.fetch_add(1, Ordering::Relaxed) + 1;
         if n.is_power_of_two() {
             tracing::warn!(
                 transport = transport.as_str(),
                 reason,
-                peer,
+                %peer,
                 dropped_so_far = n,
                 "syslog message dropped"
             );
@@ -78,7 +78,7 @@ impl Pipeline {
     }
 
     /// Processes one received message.
-    pub fn process(&self, raw: &[u8], transport: Transport, peer: &str) {
+    pub fn process(&self, raw: &[u8], transport: Transport, peer: std::net::SocketAddr) {
         let c = self.metrics.transport(transport);
         c.received.inc();
         let Ok(line) = std::str::from_utf8(raw) else {
