@@ -81,6 +81,17 @@ pub enum StartAt {
     Beginning,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LineFormat {
+    /// A line starting with a syslog header (`Jul  3 14:59:17 host sshd[1571]: ...`, as in auth.log) is sent as
+    /// its message with the PID as PROCID; any other line is sent as it is.
+    #[default]
+    Auto,
+    /// Every line is sent exactly as it is.
+    Raw,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
@@ -89,6 +100,8 @@ pub struct FileConfig {
     pub service: String,
     #[serde(default)]
     pub start_at: StartAt,
+    #[serde(default)]
+    pub format: LineFormat,
 }
 
 #[derive(Debug, Clone, Deserialize)]

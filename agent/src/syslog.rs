@@ -2,9 +2,14 @@
 //!
 //! `<134>1 2026-11-28T01:02:03.456789Z web01 vsftpd - - [jhsy@0 mode="honeypot" host="web01"] LINE`
 //!
+//! A tailed line that carries its own syslog header (`auth.log`) is sent as its message, with the PID as PROCID
+//! (see [`header`]).
+//!
 //! PRI 134 = facility local0, severity info. APP-NAME is the service (the server picks its detector by it).
 //! The structured element `jhsy@0` carries the agent's current mode so the server can tell honeypot hosts
 //! (every event from one is an alarm) and the host name again in an easy-to-parse place.
+
+pub mod header;
 
 use protocol::policy::PolicyMode;
 use time::format_description::well_known::Rfc3339;
@@ -38,6 +43,18 @@ fn sd_escape(v: &str, out: &mut String) {
 
 /// Formats one message. `line` is the raw log line without its newline; invalid UTF-8 is replaced.
 pub fn format(now: OffsetDateTime, host: &str, app: &str, mode: PolicyMode, line: &[u8]) -> String {
+    format_with_pid(now, host, app, None, mode, line)
+}
+
+/// Like [`format`], with a PROCID.
+pub fn format_with_pid(
+    now: OffsetDateTime,
+    host: &str,
+    app: &str,
+    pid: Option<&str>,
+    mode: PolicyMode,
+    line: &[u8],
+) -> String {
     let ts = now.format(&Rfc3339).unwrap_or_else(|_| "-".into());
     let body = String::from_utf8_lossy(line);
     let mut s = String::with_capacity(96 + body.len());
@@ -49,7 +66,9 @@ pub fn format(now: OffsetDateTime, host: &str, app: &str, mode: PolicyMode, line
     s.push_str(host);
     s.push(' ');
     s.push_str(app);
-    s.push_str(" - - [jhsy@0 mode=\"");
+    s.push(' ');
+    s.push_str(pid.unwrap_or("-"));
+    s.push_str(" - [jhsy@0 mode=\"");
     s.push_str(mode_name(mode));
     s.push_str("\" host=\"");
     sd_escape(host, &mut s);

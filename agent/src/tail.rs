@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::FileConfig;
+use crate::config::{FileConfig, LineFormat};
 use crate::spool::{write_atomic, Record, Spool};
 use crate::syslog;
 use crate::ModeCell;
@@ -140,7 +140,12 @@ impl Tailer {
             let recs: Vec<Record> = lines
                 .iter()
                 .map(|(l, p)| Record {
-                    msg: syslog::format(now, &self.host, &f.service, mode, l),
+                    msg: match (f.format, syslog::header::split(l)) {
+                        (LineFormat::Auto, Some(h)) => {
+                            syslog::format_with_pid(now, &self.host, &f.service, h.pid, mode, h.msg)
+                        }
+                        _ => syslog::format(now, &self.host, &f.service, mode, l),
+                    },
                     source: Some((f.key.clone(), *p)),
                 })
                 .collect();

@@ -463,3 +463,25 @@ fn redis_auth_refusal_and_protocol_garbage_are_survived() {
     assert!(log.contains("AUTH refused"), "{log}");
     assert!(log.contains("protocol error"), "{log}");
 }
+
+#[test]
+fn auth_log_lines_are_sent_without_their_own_syslog_header() {
+    let sink = Sink::tcp(0);
+    let a = Agent::new(&format!(
+        "[[servers]]\naddr = \"127.0.0.1:{}\"\n[[files]]\npath = \"auth.log\"\nservice = \"sshd\"\nstart_at = \"beginning\"\n[[files]]\npath = \"raw.log\"\nservice = \"sshd-raw\"\nstart_at = \"beginning\"\nformat = \"raw\"\n",
+        sink.port
+    ));
+    let line = "Jul  3 14:59:17 host sshd-session[1571]: Failed password for root from 192.0.2.1 port 56502 ssh2";
+    fs::write(a.path("auth.log"), format!("{line}\n")).unwrap();
+    fs::write(a.path("raw.log"), format!("{line}\n")).unwrap();
+    let _agent = a.start();
+    wait_count(&sink, "sshd", 1, Duration::from_secs(10), &a);
+    wait_count(&sink, "sshd-raw", 1, Duration::from_secs(10), &a);
+    let msgs = sink.messages();
+    let m = msgs.iter().find(|m| m.split(' ').nth(3) == Some("sshd")).unwrap();
+    assert!(
+        m.ends_with(" testhost sshd 1571 - [jhsy@0 mode=\"honeypot\" host=\"testhost\"] Failed password for root from 192.0.2.1 port 56502 ssh2"),
+        "{m}"
+    );
+    assert_eq!(sink.bodies("sshd-raw"), vec![line.to_string()]);
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::{Saved, FP_LEN, GRACE, PER_POLL};
-use crate::config::{FileConfig, StartAt};
+use crate::config::{FileConfig, LineFormat, StartAt};
 use crate::spool::SourcePos;
 use crate::syslog::MAX_LINE;
 
@@ -155,6 +155,7 @@ pub struct Follower {
     pub(super) key: String,
     path: PathBuf,
     pub(super) service: String,
+    pub(super) format: LineFormat,
     start_at: StartAt,
     cur: Option<Open>,
     old: Option<(Open, Instant)>,
@@ -170,6 +171,7 @@ impl Follower {
             key: fc.path.display().to_string(),
             path: fc.path.clone(),
             service: fc.service.clone(),
+            format: fc.format,
             start_at: fc.start_at,
             cur: None,
             old: None,
@@ -313,6 +315,7 @@ mod tests {
                 path: path.to_path_buf(),
                 service: "x".into(),
                 start_at,
+                format: LineFormat::Auto,
             },
             None,
         )
