@@ -188,10 +188,19 @@ fn is_hostname(h: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':'))
 }
 
-/// Strips prefixes some platforms put before the daemon's own text: Solaris `[ID 800047 auth.info] ` and a
-/// kernel-time `kernel:[  970.699396]: `.
+/// Strips what some platforms wrap around the daemon's own text: rsyslog's `message repeated N times: [ … ]`,
+/// Solaris `[ID 800047 auth.info] ` and a kernel-time `kernel:[  970.699396]: `.
 fn strip_noise(msg: &str) -> &str {
     let mut m = msg;
+    // rsyslog's repeated-message reduction: `message repeated 3 times: [ <msg>]`.
+    if let Some(r) = m.strip_prefix("message repeated ") {
+        if let Some(i) = r.find(" times: [") {
+            if r[..i].bytes().all(|b| b.is_ascii_digit()) {
+                let inner = r[i + 9..].trim_start_matches(' ');
+                m = inner.strip_suffix(']').unwrap_or(inner);
+            }
+        }
+    }
     if let Some(r) = m.strip_prefix("[ID ") {
         if let Some(end) = r.find("] ") {
             let inner = &r[..end];

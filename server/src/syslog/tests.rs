@@ -168,3 +168,12 @@ fn mongodb_json_time() {
     let r = parse("{\"t\":{\"$date\":\"2022-07-28T18:00:00.903+02:00\"},\"s\":\"I\"}", NOW);
     assert_eq!(r.time.map(|t| t as i64), Some(1_659_024_000));
 }
+
+#[test]
+fn repeated_message_reduction_is_unwrapped() {
+    let r = parse(
+        "Nov 28 01:00:00 h sshd[1]: message repeated 3 times: [ Failed password for root from 192.0.2.1 port 22 ssh2]",
+        NOW,
+    );
+    assert_eq!(r.msg, "Failed password for root from 192.0.2.1 port 22 ssh2");
+}
