@@ -244,3 +244,6 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -25,6 +25,25 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
+    let mut events = Vec::new();
+    let mut res = stream(rules, cfg, only, lines, |n, e| events.push((n, e)));
+    res.events = events;
+    res
+}
+
+/// Like [`run`], handing each event to `on_event` as it is found (decisions are returned at the end), so a
+/// large file is never held in memory.
+pub fn stream<I, S>(
+    rules: &RuleSet,
+    cfg: &EngineConfig,
+    only: Option<usize>,
+    lines: I,
+    mut on_event: impl FnMut(usize, Event),
+) -> Replayed
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
     let now = protocol::signing::now_unix() as f64;
     let mut engine = Engine::new(cfg);
     let mut res = Replayed::default();
@@ -38,7 +57,9 @@ where
         last_t = Some(t);
         if let Some(hit) = rules.find(&rec, only, true) {
             engine.handle(rules, hit, &rec, line, t, &mut out);
-            res.events.extend(out.events.drain(..).map(|e| (i + 1, e)));
+            for e in out.events.drain(..) {
+                on_event(i + 1, e);
+            }
             res.verdicts.append(&mut out.verdicts);
         }
     }
@@ -71,15 +92,22 @@ pub fn print(
     json: bool,
     out: &mut impl Write,
 ) -> anyhow::Result<Replayed> {
-    let mut lines = Vec::new();
-    for l in input.split(b'\n') {
-        lines.push(String::from_utf8_lossy(&l?).into_owned());
-    }
-    let res = run(rules, cfg, only, &lines);
-    for (n, e) in &res.events {
-        if json {
+    let mut err: Option<anyhow::Error> = None;
+    let lines = input.split(b'\n').map_while(|l| match l {
+        Ok(l) => Some(String::from_utf8_lossy(&l).into_owned()),
+        Err(e) => {
+            err = Some(e.into());
+            None
+        }
+    });
+    let mut write_err: Option<anyhow::Error> = None;
+    let res = stream(rules, cfg, only, lines, |n, e| {
+        if write_err.is_some() {
+            return;
+        }
+        let r = if json {
             let l = EventLine {
-                line: *n,
+                line: n,
                 service: &e.service,
                 kind: &e.kind,
                 src_ip: &e.src_ip,
@@ -87,14 +115,23 @@ pub fn print(
                 host: &e.host,
                 honeypot: e.honeypot,
             };
-            writeln!(out, "{}", serde_json::to_string(&l)?)?;
+            serde_json::to_string(&l)
+                .map_err(anyhow::Error::from)
+                .and_then(|s| writeln!(out, "{s}").map_err(Into::into))
         } else {
             writeln!(
                 out,
                 "line {n}: {} {} from {} (rule {})",
                 e.service, e.kind, e.src_ip, e.rule
-            )?;
+            )
+            .map_err(Into::into)
+        };
+        if let Err(e) = r {
+            write_err = Some(e);
         }
+    });
+    if let Some(e) = err.or(write_err) {
+        return Err(e);
     }
     for v in &res.verdicts {
         if json {
