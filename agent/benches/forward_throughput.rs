@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 const LINES: usize = 200_000;
 
 fn main() {
-    let dir = std::env::temp_dir().join(format!("jhsy-fwd-bench-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("jhsy-agent-fwd-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join("vsftpd.log");
     {

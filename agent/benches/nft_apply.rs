@@ -41,7 +41,7 @@ fn main() {
         }
     }
     let _del = Del;
-    let dir = std::env::temp_dir().join(format!("jhsy-bench-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("jhsy-agent-nft-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let wrapper = dir.join("nft");
     std::fs::write(&wrapper, "#!/bin/sh\nexec ip netns exec jhsybench nft \"$@\"\n").unwrap();
