@@ -26,25 +26,26 @@ fn ips(n: usize, seed: u64) -> Vec<String> {
 }
 
 fn main() {
+    let ns = format!("jhsyagentbench{}", std::process::id());
     let ok = Command::new("ip")
-        .args(["netns", "add", "jhsybench"])
+        .args(["netns", "add", &ns])
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
         println!("SKIP nft_apply: cannot create a network namespace (needs root, iproute2, nftables)");
         return;
     }
-    struct Del;
+    struct Del(String);
     impl Drop for Del {
         fn drop(&mut self) {
-            let _ = Command::new("ip").args(["netns", "del", "jhsybench"]).status();
+            let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
         }
     }
-    let _del = Del;
+    let _del = Del(ns.clone());
     let dir = std::env::temp_dir().join(format!("jhsy-agent-nft-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let wrapper = dir.join("nft");
-    std::fs::write(&wrapper, "#!/bin/sh\nexec ip netns exec jhsybench nft \"$@\"\n").unwrap();
+    std::fs::write(&wrapper, format!("#!/bin/sh\nexec ip netns exec {ns} nft \"$@\"\n")).unwrap();
     std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
 
     let spec = TableSpec {
