@@ -59,6 +59,19 @@ pub struct SyslogConfig {
     /// A TCP peer silent for this long is disconnected.
     #[serde(with = "humantime_serde", default = "d_idle")]
     pub idle_timeout: Duration,
+    /// Syslog over TLS (RFC 5425, same framing as TCP); off unless configured.
+    pub tls: Option<TlsConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// e.g. `["0.0.0.0:6514"]`.
+    pub listen: Vec<SocketAddr>,
+    /// PEM certificate chain.
+    pub cert: PathBuf,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
 }
 
 impl Default for SyslogConfig {
@@ -69,6 +82,7 @@ impl Default for SyslogConfig {
             max_message: d_max_message(),
             max_connections: d_max_conns(),
             idle_timeout: d_idle(),
+            tls: None,
         }
     }
 }
@@ -244,6 +258,10 @@ impl Config {
         };
         abs(&mut cfg.rules_dir);
         abs(&mut cfg.decisions.spool_dir);
+        if let Some(t) = cfg.syslog.tls.as_mut() {
+            abs(&mut t.cert);
+            abs(&mut t.key);
+        }
         if let Some(k) = cfg.decisions.key_file.as_mut() {
             abs(k);
         }

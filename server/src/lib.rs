@@ -21,3 +21,4 @@ pub mod serve;
 pub mod session;
 pub mod spool;
 pub mod syslog;
+pub mod tls;

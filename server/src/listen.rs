@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::AsyncReadExt;
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::Semaphore;
 
 use crate::framing::{Decoder, Item};
@@ -65,7 +65,7 @@ pub async fn tcp(listener: TcpListener, p: Arc<Pipeline>, max: usize, max_conns:
         let p = p.clone();
         tokio::spawn(async move {
             p.metrics.tcp_connections.inc();
-            connection(stream, peer, &p, max, idle).await;
+            connection(stream, peer, &p, max, idle, Transport::Tcp).await;
             p.metrics.tcp_connections.dec();
             drop(permit);
         });
@@ -73,7 +73,15 @@ pub async fn tcp(listener: TcpListener, p: Arc<Pipeline>, max: usize, max_conns:
 }
 
 /// Reads one connection, decoding frames as they complete.
-pub async fn connection(mut stream: TcpStream, peer: SocketAddr, p: &Pipeline, max: usize, idle: Duration) {
+pub async fn connection<S: AsyncRead + Unpin>(
+    mut stream: S,
+    peer: SocketAddr,
+    p: &Pipeline,
+    max: usize,
+    idle: Duration,
+    transport: Transport,
+) {
+    let c = p.metrics.transport(transport);
     let mut dec = Decoder::new(max);
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut chunk = vec![0u8; 64 * 1024];
@@ -96,12 +104,12 @@ pub async fn connection(mut stream: TcpStream, peer: SocketAddr, p: &Pipeline, m
             match item {
                 Item::Message(r) => {
                     let start = pos + r.start;
-                    p.process(&buf[start..pos + r.end], Transport::Tcp, peer);
+                    p.process(&buf[start..pos + r.end], transport, peer);
                 }
                 Item::Dropped(_) => {
-                    p.metrics.tcp.received.inc();
-                    p.metrics.tcp.oversized.inc();
-                    p.log_drop(Transport::Tcp, "oversized", peer);
+                    c.received.inc();
+                    c.oversized.inc();
+                    p.log_drop(transport, "oversized", peer);
                 }
                 Item::Skip => {}
             }
@@ -110,6 +118,6 @@ pub async fn connection(mut stream: TcpStream, peer: SocketAddr, p: &Pipeline, m
         buf.drain(..pos);
     }
     if let Some(Item::Message(r)) = dec.finish(&buf) {
-        p.process(&buf[r], Transport::Tcp, peer);
+        p.process(&buf[r], transport, peer);
     }
 }

@@ -102,6 +102,9 @@ fn check(config: &Path) -> anyhow::Result<ExitCode> {
     if cfg.decisions.manager.is_some() {
         cfg.secret()?;
     }
+    if let Some(t) = &cfg.syslog.tls {
+        server::tls::acceptor(&t.cert, &t.key)?;
+    }
     match rules::load_dir(&cfg.rules_dir) {
         Ok(set) => {
             let n: usize = set.detectors.iter().map(|d| d.rules.len()).sum();

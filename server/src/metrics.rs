@@ -7,6 +7,7 @@ use prometheus::{Encoder, IntCounter, IntCounterVec, IntGauge, Opts, Registry, T
 pub enum Transport {
     Udp,
     Tcp,
+    Tls,
 }
 
 impl Transport {
@@ -14,6 +15,7 @@ impl Transport {
         match self {
             Transport::Udp => "udp",
             Transport::Tcp => "tcp",
+            Transport::Tls => "tls",
         }
     }
 }
@@ -32,6 +34,7 @@ pub struct Metrics {
     pub registry: Registry,
     pub udp: TransportCounters,
     pub tcp: TransportCounters,
+    pub tls: TransportCounters,
     pub events: IntCounterVec,
     pub decisions: IntCounterVec,
     pub alarms: IntCounterVec,
@@ -89,6 +92,7 @@ impl Metrics {
         Self {
             udp: per("udp"),
             tcp: per("tcp"),
+            tls: per("tls"),
             events: counter_vec(&r, "server_events_total", "Detected events", &["service", "kind"]),
             decisions: counter_vec(
                 &r,
@@ -138,6 +142,7 @@ impl Metrics {
         match t {
             Transport::Udp => &self.udp,
             Transport::Tcp => &self.tcp,
+            Transport::Tls => &self.tls,
         }
     }
 

@@ -26,6 +26,7 @@ use crate::spool::Spool;
 pub struct Running {
     pub udp: Vec<SocketAddr>,
     pub tcp: Vec<SocketAddr>,
+    pub tls: Vec<SocketAddr>,
     pub metrics_addr: Option<SocketAddr>,
     pub pipeline: Arc<Pipeline>,
     listeners: Vec<JoinHandle<()>>,
@@ -69,7 +70,7 @@ pub fn main(config: &Path) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let running = start(&cfg, set).await?;
-        tracing::info!(udp = ?running.udp, tcp = ?running.tcp, metrics = ?running.metrics_addr, "server running");
+        tracing::info!(udp = ?running.udp, tcp = ?running.tcp, tls = ?running.tls, metrics = ?running.metrics_addr, "server running");
         wait_for_signal().await;
         tracing::info!("shutting down: flushing queued decisions and events to the spool");
         running.shutdown().await;
@@ -195,6 +196,25 @@ pub async fn start(cfg: &Config, set: RuleSet) -> anyhow::Result<Running> {
         )));
     }
 
+    let mut tls_addrs = Vec::new();
+    if let Some(t) = &cfg.syslog.tls {
+        let acc = crate::tls::acceptor(&t.cert, &t.key)?;
+        for a in &t.listen {
+            let l = TcpListener::bind(a)
+                .await
+                .map_err(|e| anyhow::anyhow!("tls {a}: {e}"))?;
+            tls_addrs.push(l.local_addr()?);
+            listeners.push(tokio::spawn(crate::tls::serve(
+                l,
+                acc.clone(),
+                pipeline.clone(),
+                cfg.syslog.max_message,
+                cfg.syslog.max_connections,
+                cfg.syslog.idle_timeout,
+            )));
+        }
+    }
+
     {
         let p = pipeline.clone();
         listeners.push(tokio::spawn(async move {
@@ -227,6 +247,7 @@ pub async fn start(cfg: &Config, set: RuleSet) -> anyhow::Result<Running> {
     Ok(Running {
         udp: udp_addrs,
         tcp: tcp_addrs,
+        tls: tls_addrs,
         metrics_addr,
         pipeline,
         listeners,
