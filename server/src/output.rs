@@ -35,7 +35,14 @@ pub async fn batcher(
         let closed = tokio::select! {
             item = rx.recv() => match item {
                 Some(Outbound::Verdict(v)) => { decisions.push(v.decision); false }
-                Some(Outbound::Event(e)) => { if cfg.send_events || e.kind == "alarm" { events.events.push(e); } false }
+                Some(Outbound::Event(e)) => {
+                    // The manager keys everything by address: events naming only a host (sshd with UseDNS,
+                    // MySQL 'localhost') stay local, or they would get the whole batch refused.
+                    if (cfg.send_events || e.kind == "alarm") && protocol::ip::parse(&e.src_ip).is_some() {
+                        events.events.push(e);
+                    }
+                    false
+                }
                 None => true,
             },
             _ = tick.tick() => {

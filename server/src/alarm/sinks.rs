@@ -77,7 +77,8 @@ impl Alarm {
         Alarm {
             kind: "flood".into(),
             summary: true,
-            src_ip: String::new(),
+            // The manager files alarms by address: the first new source stands for the flood.
+            src_ip: sample.first().cloned().unwrap_or_default(),
             service: String::new(),
             event_kind: String::new(),
             rule: String::new(),
