@@ -1,12 +1,13 @@
 //! Compiles parsed rules into matcher groups: one group per (target, transform chain), holding one `RegexSet`,
 //! one Aho-Corasick automaton and the libinjection rules of that group. Everything is built once at load.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use aho_corasick::AhoCorasick;
 use ipnet::IpNet;
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
+use crate::prefilter;
 use crate::rule_file::{Action, Check, Detect, LibinjectionKind, LocatedRule, RateDef};
 use crate::target::TargetKind;
 use crate::transform::Transform;
@@ -27,13 +28,26 @@ pub struct CompiledRule {
     pub action: Action,
 }
 
+/// One `RegexSet` with, per pattern, the rule index and the single regex (to extract the matched text).
+#[derive(Debug)]
+pub struct Set {
+    pub set: RegexSet,
+    pub rules: Vec<(usize, Regex)>,
+}
+
 /// Matchers for one (target, transform chain).
 #[derive(Debug)]
 pub struct Group {
     pub chain: usize,
-    pub set: Option<RegexSet>,
-    /// Rule index and the single regex (to extract the matched text) per pattern of `set`.
-    pub set_rules: Vec<(usize, Regex)>,
+    /// Patterns that can match plain values (see [`crate::prefilter`]): `[gated, always run]`.
+    pub any: [Option<Set>; 2],
+    /// Patterns that need a non-plain byte, skipped for plain values: `[gated, always run]`.
+    pub special: [Option<Set>; 2],
+    /// Required literals of the gated sets (case-insensitive): a gated set runs only when one of its literals
+    /// occurs in the value. `[for any[0], for special[0]]`.
+    pub gate: [Option<AhoCorasick>; 2],
+    /// Required literals of `any[0]` (for the list-level plain gate).
+    pub plain_lits: Vec<Vec<u8>>,
     pub negated: Vec<(usize, Regex)>,
     pub literals: Option<AhoCorasick>,
     pub literal_rules: Vec<usize>,
@@ -41,14 +55,56 @@ pub struct Group {
     pub xss: Vec<usize>,
 }
 
+/// The groups one value goes through (one per transform chain), with a whole-list gate for plain values: a
+/// plain value (see [`crate::prefilter`]) is only transformed and matched when `plain_always` is set or
+/// `plain_gate` finds one of the required literals of the list's plain-capable patterns (or libinjection
+/// might fire).
+#[derive(Debug, Default)]
+pub struct GroupList {
+    pub groups: Vec<Group>,
+    pub plain_gate: Option<AhoCorasick>,
+    pub plain_always: bool,
+    /// Some chain base64-decodes, which can turn a plain value into anything.
+    pub base64: bool,
+    pub sqli: bool,
+    pub xss: bool,
+}
+
+impl GroupList {
+    fn new(groups: Vec<Group>, lits: &BTreeSet<Vec<u8>>, chain_unplains: &[bool]) -> Result<GroupList, String> {
+        let plain_always = groups
+            .iter()
+            .any(|g| g.any[1].is_some() || !g.negated.is_empty() || g.literals.is_some());
+        let plain_gate = if lits.is_empty() {
+            None
+        } else {
+            Some(
+                aho_corasick::AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .build(lits)
+                    .map_err(|e| e.to_string())?,
+            )
+        };
+        Ok(GroupList {
+            base64: groups.iter().any(|g| chain_unplains[g.chain]),
+            plain_always,
+            plain_gate,
+            sqli: groups.iter().any(|g| !g.sqli.is_empty()),
+            xss: groups.iter().any(|g| !g.xss.is_empty()),
+            groups,
+        })
+    }
+}
+
 /// Groups for every target, split by name filter.
 #[derive(Debug, Default)]
 pub struct Groups {
-    pub by_kind: BTreeMap<TargetKind, Vec<Group>>,
+    pub by_kind: BTreeMap<TargetKind, GroupList>,
     /// `header:NAME` groups, by lower-case header name.
-    pub by_header: HashMap<Vec<u8>, Vec<Group>>,
+    pub by_header: HashMap<Vec<u8>, GroupList>,
     /// `args:NAME` groups, by argument name.
-    pub by_arg: HashMap<Vec<u8>, Vec<Group>>,
+    pub by_arg: HashMap<Vec<u8>, GroupList>,
 }
 
 impl Groups {
@@ -62,15 +118,18 @@ impl Groups {
 pub struct Compiled {
     pub rules: Vec<CompiledRule>,
     pub chains: Vec<Vec<Transform>>,
+    /// Per chain: true when it can turn plain bytes into special ones (base64 decoding).
+    pub chain_unplains: Vec<bool>,
     /// Allowlist matchers, run before anything else.
     pub allow: Groups,
     pub main: Groups,
     pub ip_rules: Vec<(usize, Vec<IpNet>)>,
     pub rate_rules: Vec<(usize, RateDef)>,
     pub checks: Vec<(usize, Check)>,
+    pub sql_keywords: Option<prefilter::SqlKeywords>,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct GroupBuilder {
     regexes: Vec<(usize, String)>,
     negated: Vec<(usize, Regex)>,
@@ -220,24 +279,69 @@ pub fn compile(rules: Vec<LocatedRule>) -> Result<Compiled, Vec<RuleError>> {
             action: d.action,
         });
     }
+    match prefilter::SqlKeywords::new() {
+        Ok(k) => out.sql_keywords = Some(k),
+        Err(e) => errors.push(RuleError {
+            file: "<libinjection>".into(),
+            line: 0,
+            message: e,
+        }),
+    }
+    out.chain_unplains = out
+        .chains
+        .iter()
+        .map(|c| c.contains(&Transform::Base64Decode))
+        .collect();
+    // A named header/argument is inspected by its own groups only, so fold the generic rules of its kind in.
+    let named: BTreeSet<(bool, TargetKind, Vec<u8>)> = builders
+        .keys()
+        .filter_map(|(a, k, n, _)| n.clone().map(|n| (*a, *k, n)))
+        .collect();
+    for (a, k, n) in named {
+        let generic: Vec<(usize, GroupBuilder)> = builders
+            .iter()
+            .filter(|((ga, gk, gn, _), _)| *ga == a && *gk == k && gn.is_none())
+            .map(|((_, _, _, c), b)| (*c, b.clone()))
+            .collect();
+        for (chain, b) in generic {
+            let t = builders.entry((a, k, Some(n.clone()), chain)).or_default();
+            t.regexes.extend(b.regexes);
+            t.negated.extend(b.negated);
+            t.literals.extend(b.literals);
+            t.sqli.extend(b.sqli);
+            t.xss.extend(b.xss);
+        }
+    }
+    let mut lists: BTreeMap<ListKey, Vec<Group>> = BTreeMap::new();
     for ((allow, kind, name, chain), b) in builders {
-        let group = match build_group(chain, b) {
-            Ok(g) => g,
+        match build_group(chain, b) {
+            Ok(g) => lists.entry((allow, kind, name)).or_default().push(g),
+            Err(e) => errors.push(RuleError {
+                file: "<rules>".into(),
+                line: 0,
+                message: format!("regex set: {e}"),
+            }),
+        }
+    }
+    for ((allow, kind, name), groups) in lists {
+        let lits: BTreeSet<Vec<u8>> = groups.iter().flat_map(|g| g.plain_lits.iter().cloned()).collect();
+        let list = match GroupList::new(groups, &lits, &out.chain_unplains) {
+            Ok(l) => l,
             Err(e) => {
                 errors.push(RuleError {
                     file: "<rules>".into(),
                     line: 0,
-                    message: format!("regex set: {e}"),
+                    message: format!("gate: {e}"),
                 });
                 continue;
             }
         };
-        let groups = if allow { &mut out.allow } else { &mut out.main };
+        let target = if allow { &mut out.allow } else { &mut out.main };
         match (kind, name) {
-            (TargetKind::HeaderValue, Some(n)) => groups.by_header.entry(n).or_default().push(group),
-            (TargetKind::ArgValue, Some(n)) => groups.by_arg.entry(n).or_default().push(group),
-            (k, _) => groups.by_kind.entry(k).or_default().push(group),
-        }
+            (TargetKind::HeaderValue, Some(n)) => target.by_header.insert(n, list),
+            (TargetKind::ArgValue, Some(n)) => target.by_arg.insert(n, list),
+            (k, _) => target.by_kind.insert(k, list),
+        };
     }
     if errors.is_empty() {
         Ok(out)
@@ -246,32 +350,91 @@ pub fn compile(rules: Vec<LocatedRule>) -> Result<Compiled, Vec<RuleError>> {
     }
 }
 
-fn build_group(chain: usize, b: GroupBuilder) -> Result<Group, String> {
-    let set = if b.regexes.is_empty() {
-        None
-    } else {
-        let set = RegexSetBuilder::new(b.regexes.iter().map(|(_, p)| p.as_str()))
-            .size_limit(REGEX_SIZE_LIMIT * 4)
-            .dfa_size_limit(DFA_SIZE_LIMIT)
-            .build()
-            .map_err(|e| e.to_string())?;
-        Some(set)
-    };
-    let mut set_rules = Vec::with_capacity(b.regexes.len());
-    for (idx, p) in &b.regexes {
-        set_rules.push((*idx, build_regex(p).map_err(|e| e.to_string())?));
+fn build_set(patterns: &[&(usize, String)]) -> Result<Option<Set>, String> {
+    if patterns.is_empty() {
+        return Ok(None);
     }
+    let set = RegexSetBuilder::new(patterns.iter().map(|(_, p)| p.as_str()))
+        .size_limit(REGEX_SIZE_LIMIT * 4)
+        .dfa_size_limit(DFA_SIZE_LIMIT)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut rules = Vec::with_capacity(patterns.len());
+    for (idx, p) in patterns {
+        rules.push((*idx, build_regex(p).map_err(|e| e.to_string())?));
+    }
+    Ok(Some(Set { set, rules }))
+}
+
+/// (allowlist?, target kind, name filter): one [`GroupList`].
+type ListKey = (bool, TargetKind, Option<Vec<u8>>);
+/// (rule index, regex source).
+type Pattern = (usize, String);
+
+/// Builds the gated and the always-run set of a list of patterns; adds the gate literals to `lits` with `bit`.
+fn split_gated(
+    patterns: &[&(usize, String)],
+    bit: u8,
+    lits: &mut BTreeMap<Vec<u8>, u8>,
+) -> Result<[Option<Set>; 2], String> {
+    let mut gated = Vec::new();
+    let mut ungated = Vec::new();
+    for p in patterns {
+        match prefilter::required_literals(&p.1) {
+            Some(l) => {
+                for lit in l {
+                    *lits.entry(lit).or_default() |= bit;
+                }
+                gated.push(*p);
+            }
+            None => ungated.push(*p),
+        }
+    }
+    Ok([build_set(&gated)?, build_set(&ungated)?])
+}
+
+fn build_group(chain: usize, b: GroupBuilder) -> Result<Group, String> {
+    let (special, any): (Vec<&Pattern>, Vec<&Pattern>) =
+        b.regexes.iter().partition(|(_, p)| prefilter::pattern_needs_special(p));
     let mut dedup = HashSet::new();
     let literals: Vec<(usize, String)> = b.literals.into_iter().filter(|l| dedup.insert(l.clone())).collect();
     let ac = if literals.is_empty() {
         None
     } else {
-        Some(AhoCorasick::new(literals.iter().map(|(_, l)| l.as_bytes())).map_err(|e| e.to_string())?)
+        Some(
+            aho_corasick::AhoCorasickBuilder::new()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(literals.iter().map(|(_, l)| l.as_bytes()))
+                .map_err(|e| e.to_string())?,
+        )
     };
+    let mut lits = BTreeMap::new();
+    let any = split_gated(&any, 1, &mut lits)?;
+    let special = split_gated(&special, 2, &mut lits)?;
+    let gate_for = |bit: u8| -> Result<Option<AhoCorasick>, String> {
+        let l: Vec<&Vec<u8>> = lits.iter().filter(|(_, b)| **b & bit != 0).map(|(l, _)| l).collect();
+        if l.is_empty() {
+            return Ok(None);
+        }
+        aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(l)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    };
+    let gate = [gate_for(1)?, gate_for(2)?];
+    let plain_lits = lits
+        .iter()
+        .filter(|(_, b)| **b & 1 != 0)
+        .map(|(l, _)| l.clone())
+        .collect();
     Ok(Group {
         chain,
-        set,
-        set_rules,
+        any,
+        special,
+        gate,
+        plain_lits,
         negated: b.negated,
         literals: ac,
         literal_rules: literals.into_iter().map(|(i, _)| i).collect(),

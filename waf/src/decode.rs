@@ -313,16 +313,29 @@ fn b64_val(b: u8) -> Option<u8> {
     }
 }
 
-/// Base64 (standard or URL-safe alphabet, padding optional). Only values that are entirely base64 and at least
-/// 8 characters long are decoded, so ordinary words are left alone.
-pub fn base64_decode(input: &[u8]) -> Option<Vec<u8>> {
+/// True when `input` looks like a base64 blob worth decoding: at least 12 characters, all from the (standard
+/// or URL-safe) alphabet with optional padding, mixing upper- and lower-case letters as encoded text does. Ids
+/// such as `SKU-00001` or lower-case hex are left alone.
+pub fn looks_base64(input: &[u8]) -> bool {
     let trimmed = input
         .strip_suffix(b"==")
         .or_else(|| input.strip_suffix(b"="))
         .unwrap_or(input);
-    if trimmed.len() < 8 || !trimmed.iter().all(|&b| b64_val(b).is_some()) {
+    trimmed.len() >= 12
+        && trimmed.iter().all(|&b| b64_val(b).is_some())
+        && trimmed.iter().any(u8::is_ascii_uppercase)
+        && trimmed.iter().any(u8::is_ascii_lowercase)
+}
+
+/// Base64 (standard or URL-safe alphabet, padding optional), for values that [`looks_base64`].
+pub fn base64_decode(input: &[u8]) -> Option<Vec<u8>> {
+    if !looks_base64(input) {
         return None;
     }
+    let trimmed = input
+        .strip_suffix(b"==")
+        .or_else(|| input.strip_suffix(b"="))
+        .unwrap_or(input);
     let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
     let mut acc: u32 = 0;
     let mut bits = 0;
@@ -586,8 +599,10 @@ mod tests {
 
     #[test]
     fn base64() {
-        assert_eq!(s(base64_decode(b"PHNjcmlwdD4=")), "<script>");
+        assert_eq!(s(base64_decode(b"PHNjcmlwdD48L3NjcmlwdD4=")), "<script></script>");
         assert!(base64_decode(b"hello").is_none());
+        assert!(base64_decode(b"SKU-000012345").is_none());
+        assert_eq!(s(base64_decode(b"d2hpbGUodHJ1ZSk7Cg==")), "while(true);\n");
         assert!(base64_decode(b"hello world!").is_none());
     }
 

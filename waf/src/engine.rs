@@ -2,12 +2,12 @@
 //! denylists, protocol checks, rate limits, then every target value through its matcher groups; the verdict sums
 //! the scores of the rules that fired (each rule once) against the site's threshold.
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::compile::{self, Compiled, Group, Groups};
+use crate::compile::{self, Compiled, Group, GroupList, Groups, Set};
 use crate::policy::Exclusion;
+use crate::prefilter;
 use crate::rule_file::{self, Action, Check};
 use crate::target::{self, Field, TargetKind};
 use crate::transform::apply_chain;
@@ -68,15 +68,32 @@ impl Scan<'_, '_> {
         });
     }
 
+    fn set(&mut self, set: &Set, kind: TargetKind, name: &[u8], v: &[u8]) {
+        if !set.set.is_match(v) {
+            return;
+        }
+        for i in set.set.matches(v).iter() {
+            let (idx, re) = &set.rules[i];
+            let m = re.find(v).map_or(v, |m| &v[m.start()..]);
+            self.record(*idx, kind, name, m);
+        }
+    }
+
     fn group(&mut self, g: &Group, kind: TargetKind, name: &[u8], v: &[u8]) {
-        if let Some(set) = &g.set {
-            if set.is_match(v) {
-                for i in set.matches(v).iter() {
-                    let (idx, re) = &g.set_rules[i];
-                    let m = re.find(v).map_or(v, |m| &v[m.start()..]);
-                    self.record(*idx, kind, name, m);
-                }
-            }
+        let plain = prefilter::is_plain(v);
+        // A gated set runs only when one of its required literals is in the value.
+        let gate_open = |i: usize| g.gate[i].as_ref().is_some_and(|a| a.is_match(v));
+        if let (Some(set), true) = (&g.any[0], gate_open(0)) {
+            self.set(set, kind, name, v);
+        }
+        if let Some(set) = &g.any[1] {
+            self.set(set, kind, name, v);
+        }
+        if let (Some(set), true) = (&g.special[0], !plain && gate_open(1)) {
+            self.set(set, kind, name, v);
+        }
+        if let (Some(set), false) = (&g.special[1], plain) {
+            self.set(set, kind, name, v);
         }
         for (idx, re) in &g.negated {
             if !re.is_match(v) {
@@ -89,40 +106,51 @@ impl Scan<'_, '_> {
                 self.record(idx, kind, name, &v[m.start()..]);
             }
         }
-        if !g.sqli.is_empty() && libinjectionrs::detect_sqli(v).is_injection() {
+        if !g.sqli.is_empty() && self.sqli_possible(v) && libinjectionrs::detect_sqli(v).is_injection() {
             for &idx in &g.sqli {
                 self.record(idx, kind, name, v);
             }
         }
-        if !g.xss.is_empty() && libinjectionrs::detect_xss(v).is_injection() {
+        if !g.xss.is_empty() && !prefilter::xss_impossible(v) && libinjectionrs::detect_xss(v).is_injection() {
             for &idx in &g.xss {
                 self.record(idx, kind, name, v);
             }
         }
     }
 
-    /// Runs every group that applies to one field, transforming the value once per chain.
+    fn sqli_possible(&self, v: &[u8]) -> bool {
+        match &self.engine.c.sql_keywords {
+            Some(k) => k.sqli_possible(v),
+            None => !prefilter::sqli_impossible(v),
+        }
+    }
+
+    /// True when no group of the list can fire on a plain raw value, so the value needs no transform at all.
+    /// Transforms (other than base64) keep plain values plain, and the gates are case-insensitive.
+    fn list_skippable(&self, list: &GroupList, raw: &[u8]) -> bool {
+        !list.plain_always
+            && (!list.base64 || !crate::decode::looks_base64(raw))
+            && (!list.sqli || !self.sqli_possible(raw))
+            && (!list.xss || prefilter::xss_impossible(raw))
+            && list.plain_gate.as_ref().is_none_or(|g| !g.is_match(raw))
+    }
+
+    /// Runs every group that applies to one field (one group per transform chain).
     fn field(&mut self, groups: &Groups, f: &Field<'_>) {
         let named = match f.kind {
             TargetKind::HeaderValue => groups.by_header.get(f.name.as_ref()),
             TargetKind::ArgValue => groups.by_arg.get(f.name.as_ref()),
             _ => None,
         };
-        let lists = [groups.by_kind.get(&f.kind), named];
-        let mut cache: Vec<(usize, Cow<'_, [u8]>)> = Vec::new();
-        for list in lists.into_iter().flatten() {
-            for g in list {
-                let pos = match cache.iter().position(|(c, _)| *c == g.chain) {
-                    Some(p) => p,
-                    None => {
-                        cache.push((g.chain, apply_chain(&self.engine.c.chains[g.chain], &f.value)));
-                        cache.len() - 1
-                    }
-                };
-                let v = std::mem::replace(&mut cache[pos].1, Cow::Borrowed(&[]));
-                self.group(g, f.kind, &f.name, &v);
-                cache[pos].1 = v;
-            }
+        let Some(list) = named.or_else(|| groups.by_kind.get(&f.kind)) else {
+            return;
+        };
+        if prefilter::is_plain(&f.value) && self.list_skippable(list, &f.value) {
+            return;
+        }
+        for g in &list.groups {
+            let v = apply_chain(&self.engine.c.chains[g.chain], &f.value);
+            self.group(g, f.kind, &f.name, &v);
         }
     }
 }

@@ -3,16 +3,23 @@
 
 use std::borrow::Cow;
 
+use crate::decode;
 use crate::target::{Field, TargetKind};
 
 fn emit<'a>(f: &mut dyn FnMut(Field<'a>), kind: TargetKind, name: &'a [u8], value: &'a [u8]) {
     if value.iter().all(u8::is_ascii_whitespace) {
         return;
     }
+    // Character and entity references are part of XML itself: decode them once, as the application's parser will.
+    let value = value.trim_ascii();
+    let value = match decode::html_entity_decode(value) {
+        Some(d) => Cow::Owned(d),
+        None => Cow::Borrowed(value),
+    };
     f(Field {
         kind,
         name: Cow::Borrowed(name),
-        value: Cow::Borrowed(value.trim_ascii()),
+        value,
         in_body: true,
     });
 }
@@ -109,6 +116,7 @@ mod tests {
         }));
         assert!(vals.iter().any(|v| v.contains("file:///etc/passwd")));
         assert!(vals.contains(&"1' or 1=1".to_string()));
+        assert!(!vals.iter().any(|v| v.contains("&x;") && v.contains("&amp;")));
         assert!(vals.contains(&"hi &x;".to_string()));
         assert!(vals.contains(&"<script>".to_string()));
     }
