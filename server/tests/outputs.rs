@@ -107,3 +107,32 @@ fn forged_manager_answer_is_not_taken_for_delivery() {
         0.0
     );
 }
+
+#[test]
+fn sigterm_flushes_the_queue_to_the_spool() {
+    let mport = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    // A long flush interval: only the shutdown path can write the batch.
+    let extra = format!(
+        "[decisions]\nmanager = \"http://127.0.0.1:{mport}\"\nkey_id = \"{KEY_ID}\"\nkey_file = {:?}\nflush_interval = \"1h\"\n",
+        dir.path().join("key")
+    );
+    let mut srv = Server::start_in(dir, &extra, None);
+    brute(&srv, "192.0.2.64", 6);
+    assert!(wait_until(5, || metric(
+        &srv.metrics(),
+        "server_decisions_total{scenario=\"ssh-bf\",service=\"ssh\"}"
+    ) == 1.0));
+    let spool = srv.dir.path().join("spool");
+    assert_eq!(std::fs::read_dir(&spool).unwrap().count(), 0);
+    srv.terminate();
+    let files: Vec<String> = std::fs::read_dir(&spool)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        files.iter().any(|f| f.contains("192.0.2.64") && f.contains("ssh-bf")),
+        "{files:?}\n{}",
+        srv.log()
+    );
+}
