@@ -91,7 +91,7 @@ fn parse_5424(pri: Option<u8>, s: &str, now: f64) -> Record<'_> {
 fn parse_legacy(pri: Option<u8>, s: &str, now: f64) -> Record<'_> {
     let s = s.trim_start_matches(' ');
     let (time, after, syslogish) = match timestamp::leading(s, now) {
-        Some((t, rest, kind)) => (Some(t), rest.trim_start_matches(' '), kind.is_syslog_header()),
+        Some((t, rest, kind)) => (Some(t), rest.trim_start_matches([' ', '\t']), kind.is_syslog_header()),
         None => (json_date(s), s, true),
     };
     let mut rec = Record {

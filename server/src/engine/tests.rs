@@ -73,3 +73,14 @@ fn redis_dangerous_command_decides_at_once() {
     assert_eq!(v[0].decision.reason, "redis-dangerous");
     assert_eq!(v[0].decision.service, "redis");
 }
+
+#[test]
+fn mysql_general_log_thread_carries_the_client() {
+    let (ev, v) = ips(&[
+        "2021-04-03T10:56:15.157431Z\t   10 Connect\troot@172.17.0.9 on web_test using TCP/IP",
+        "2021-04-03T10:56:16.158251Z\t   10 Query\tSELECT '<?php system($_GET[1]); ?>' INTO OUTFILE '/var/www/x.php'",
+        "2021-04-03T10:56:17.158251Z\t   11 Query\tSELECT load_file('/etc/passwd')",
+    ]);
+    assert_eq!(ev, vec![(2, "172.17.0.9".into())]);
+    assert_eq!(v[0].decision.reason, "mysql-dangerous");
+}

@@ -177,3 +177,13 @@ fn repeated_message_reduction_is_unwrapped() {
     );
     assert_eq!(r.msg, "Failed password for root from 192.0.2.1 port 22 ssh2");
 }
+
+#[test]
+fn mysql_general_log_with_tabs() {
+    let r = parse(
+        "2020-07-25T14:41:25.299513Z\t    8 Connect\troot@172.17.0.1 on web using TCP/IP",
+        NOW,
+    );
+    assert_eq!(r.program, None);
+    assert_eq!(r.msg, "8 Connect\troot@172.17.0.1 on web using TCP/IP");
+}
