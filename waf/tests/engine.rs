@@ -57,7 +57,7 @@ fn eval_with(
     engine.evaluate(&req, site, &RateLimiter::default())
 }
 
-fn with_ct<'a>(ct: &'a [u8]) -> Vec<(&'a str, &'a [u8])> {
+fn with_ct(ct: &[u8]) -> Vec<(&str, &[u8])> {
     let mut h = BROWSER.to_vec();
     h.push(("content-type", ct));
     h
