@@ -43,9 +43,9 @@ pub struct Group {
     pub any: [Option<Set>; 2],
     /// Patterns that need a non-plain byte, skipped for plain values: `[gated, always run]`.
     pub special: [Option<Set>; 2],
-    /// Required literals of the gated sets (case-insensitive): a gated set runs only when one of its literals
-    /// occurs in the value. `[for any[0], for special[0]]`.
-    pub gate: [Option<AhoCorasick>; 2],
+    /// Required literals of the gated sets with their bit (1: `any[0]`, 2: `special[0]`); compiled into the
+    /// list's gate.
+    pub gate_lits: Vec<(Vec<u8>, u8)>,
     /// Required literals of `any[0]` (for the list-level plain gate).
     pub plain_lits: Vec<Vec<u8>>,
     pub negated: Vec<(usize, Regex)>,
@@ -63,6 +63,11 @@ pub struct Group {
 pub struct GroupList {
     pub groups: Vec<Group>,
     pub plain_gate: Option<AhoCorasick>,
+    /// All gated sets' required literals of the list in one automaton (case-insensitive, overlapping
+    /// matches): `gate_bits[pattern]` has bit `2 * group` for the group's `any[0]` and `2 * group + 1` for
+    /// its `special[0]`. Chains that leave a value unchanged share one scan.
+    pub gate: Option<AhoCorasick>,
+    pub gate_bits: Vec<u64>,
     pub plain_always: bool,
     /// Some chain base64-decodes, which can turn a plain value into anything.
     pub base64: bool,
@@ -86,7 +91,36 @@ impl GroupList {
                     .map_err(|e| e.to_string())?,
             )
         };
+        let mut all: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        for (gi, g) in groups.iter().enumerate().take(32) {
+            for (lit, bit) in &g.gate_lits {
+                let mut mask = 0u64;
+                if bit & 1 != 0 {
+                    mask |= 1 << (2 * gi);
+                }
+                if bit & 2 != 0 {
+                    mask |= 1 << (2 * gi + 1);
+                }
+                *all.entry(lit.clone()).or_default() |= mask;
+            }
+        }
+        if groups.len() > 32 {
+            return Err("more than 32 transform chains for one target".into());
+        }
+        let gate = if all.is_empty() {
+            None
+        } else {
+            Some(
+                aho_corasick::AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .build(all.keys())
+                    .map_err(|e| e.to_string())?,
+            )
+        };
         Ok(GroupList {
+            gate,
+            gate_bits: all.into_values().collect(),
             base64: groups.iter().any(|g| chain_unplains[g.chain]),
             plain_always,
             plain_gate,
@@ -411,19 +445,7 @@ fn build_group(chain: usize, b: GroupBuilder) -> Result<Group, String> {
     let mut lits = BTreeMap::new();
     let any = split_gated(&any, 1, &mut lits)?;
     let special = split_gated(&special, 2, &mut lits)?;
-    let gate_for = |bit: u8| -> Result<Option<AhoCorasick>, String> {
-        let l: Vec<&Vec<u8>> = lits.iter().filter(|(_, b)| **b & bit != 0).map(|(l, _)| l).collect();
-        if l.is_empty() {
-            return Ok(None);
-        }
-        aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(l)
-            .map(Some)
-            .map_err(|e| e.to_string())
-    };
-    let gate = [gate_for(1)?, gate_for(2)?];
+    let gate_lits = lits.iter().map(|(l, b)| (l.clone(), *b)).collect();
     let plain_lits = lits
         .iter()
         .filter(|(_, b)| **b & 1 != 0)
@@ -433,7 +455,7 @@ fn build_group(chain: usize, b: GroupBuilder) -> Result<Group, String> {
         chain,
         any,
         special,
-        gate,
+        gate_lits,
         plain_lits,
         negated: b.negated,
         literals: ac,

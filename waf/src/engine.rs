@@ -79,10 +79,11 @@ impl Scan<'_, '_> {
         }
     }
 
-    fn group(&mut self, g: &Group, kind: TargetKind, name: &[u8], v: &[u8]) {
+    /// Runs one group; `open` says which of its gated sets had a required literal in the value
+    /// (bit 0: `any[0]`, bit 1: `special[0]`).
+    fn group(&mut self, g: &Group, kind: TargetKind, name: &[u8], v: &[u8], open: u64) {
         let plain = prefilter::is_plain(v);
-        // A gated set runs only when one of its required literals is in the value.
-        let gate_open = |i: usize| g.gate[i].as_ref().is_some_and(|a| a.is_match(v));
+        let gate_open = |i: usize| open & (1 << i) != 0;
         if let (Some(set), true) = (&g.any[0], gate_open(0)) {
             self.set(set, kind, name, v);
         }
@@ -148,11 +149,39 @@ impl Scan<'_, '_> {
         if prefilter::is_plain(&f.value) && self.list_skippable(list, &f.value) {
             return;
         }
-        for g in &list.groups {
-            let v = apply_chain(&self.engine.c.chains[g.chain], &f.value);
-            self.group(g, f.kind, &f.name, &v);
+        let values: Vec<_> = list.groups.iter().map(|g| apply_chain(&self.engine.c.chains[g.chain], &f.value)).collect();
+        let open = gate_scan(list, &values);
+        for (i, (g, v)) in list.groups.iter().zip(&values).enumerate() {
+            self.group(g, f.kind, &f.name, v, open >> (2 * i) & 3);
         }
     }
+}
+
+/// One overlapping scan of the list's gate per distinct transformed value (case-insensitively equal values
+/// share it); returns the open bits of every group's gated sets.
+fn gate_scan(list: &GroupList, values: &[std::borrow::Cow<'_, [u8]>]) -> u64 {
+    let Some(gate) = &list.gate else { return 0 };
+    let mut open = 0u64;
+    let mut done = 0u64;
+    for (i, v) in values.iter().enumerate() {
+        if done & (3 << (2 * i)) != 0 {
+            continue;
+        }
+        let mut mask = 0u64;
+        for (j, w) in values.iter().enumerate().skip(i) {
+            if j == i || (done & (3 << (2 * j)) == 0 && w.eq_ignore_ascii_case(v)) {
+                mask |= 3 << (2 * j);
+            }
+        }
+        done |= mask;
+        for m in gate.find_overlapping_iter(v.as_ref()) {
+            open |= list.gate_bits[m.pattern().as_usize()] & mask;
+            if open & mask == mask {
+                break;
+            }
+        }
+    }
+    open
 }
 
 fn headers_named<'a>(req: &RequestView<'a>, n: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {

@@ -32,10 +32,10 @@ pub fn sqli_impossible(v: &[u8]) -> bool {
 }
 
 /// libinjection's SQL keywords (every word its tokenizer gives a type other than "bareword"). Text made only
-/// of words, numbers, spaces, commas, dots, single dashes and `@` tokenizes to barewords, numbers, operators and
-/// variables unless one of these words occurs, and no fingerprint on libinjection's blacklist consists of those
-/// alone (checked against its table); so such text needs no libinjection run unless a keyword appears as a
-/// whole word.
+/// of words, numbers, spaces, commas and dots, plus single dashes or `@` (not both), tokenizes to barewords,
+/// numbers, commas and operators or variables unless one of these words occurs, and no fingerprint on
+/// libinjection's blacklist consists of those alone (checked against its table); so such text needs no
+/// libinjection run unless a keyword appears as a whole word.
 #[derive(Debug)]
 pub struct SqlKeywords {
     words: std::collections::HashSet<Vec<u8>>,
@@ -60,11 +60,21 @@ impl SqlKeywords {
 
     /// True when libinjection must look at `v`.
     pub fn sqli_possible(&self, v: &[u8]) -> bool {
-        // Operators and variables ('-', '@') are fine too: no blacklisted fingerprint is made of barewords,
-        // numbers, operators and variables alone. "--" starts a comment, so it is not.
-        let texty =
-            |b: u8| b.is_ascii_alphanumeric() || matches!(b, b' ' | b',' | b'.' | b'-' | b'@' | b'_') || b >= 0x80;
-        if !v.iter().all(|&b| texty(b)) || memchr::memmem::find(v, b"--").is_some() {
+        // Barewords, numbers and commas never make a blacklisted fingerprint, and neither do they with
+        // operators ('-') or with variables ('@') added, but operator plus variable can ("1-@a"): checked
+        // against libinjection's fingerprint table. "--" starts a comment.
+        let texty = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b' ' | b',' | b'.' | b'_') || b >= 0x80;
+        let mut dash = false;
+        let mut at = false;
+        for &b in v {
+            match b {
+                b'-' => dash = true,
+                b'@' => at = true,
+                _ if texty(b) => {}
+                _ => return true,
+            }
+        }
+        if (dash && at) || memchr::memmem::find(v, b"--").is_some() {
             return true;
         }
         let mut buf = [0u8; 64];
@@ -146,7 +156,9 @@ mod tests {
         assert!(k.sqli_possible(b"x OR 1"));
         assert!(k.sqli_possible(b"1'"));
         assert!(k.sqli_possible(b"1--"));
-        assert!(!k.sqli_possible(b"SKU-00001 jane@example.com 2024-01-02"));
+        assert!(!k.sqli_possible(b"SKU-00001 2024-01-02"));
+        assert!(!k.sqli_possible(b"jane@example.com"));
+        assert!(k.sqli_possible(b"1-@a"));
         for v in [&b"gift wrap, please"[..], b"summer dress 2024", b"Jane Doe, London"] {
             assert!(!libinjectionrs::detect_sqli(v).is_injection());
         }
@@ -222,11 +234,14 @@ fn class_byte(hir: &Hir) -> Option<u8> {
     found
 }
 
-fn quality(set: &[Vec<u8>]) -> (usize, std::cmp::Reverse<usize>) {
-    (
-        set.iter().map(Vec::len).min().unwrap_or(0),
-        std::cmp::Reverse(set.len()),
-    )
+/// How selective a literal set is as a gate. Plain values never contain a literal with a special byte, so
+/// such a set costs them nothing; it is preferred over word literals of up to three bytes (which occur inside
+/// ordinary words), not over longer ones. Ties go to the longer shortest literal, then to fewer literals.
+fn quality(set: &[Vec<u8>]) -> (usize, usize, std::cmp::Reverse<usize>) {
+    let min = set.iter().map(Vec::len).min().unwrap_or(0);
+    let special = set.iter().all(|l| l.iter().any(|&b| !PLAIN[b as usize]));
+    let rank = if special { 7 } else { min.min(6) * 2 };
+    (rank, min, std::cmp::Reverse(set.len()))
 }
 
 fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
