@@ -140,7 +140,7 @@ impl Scan<'_, '_> {
     fn field(&mut self, groups: &Groups, f: &Field<'_>) {
         let named = match f.kind {
             TargetKind::HeaderValue => groups.by_header.get(f.name.as_ref()),
-            TargetKind::ArgValue => groups.by_arg.get(f.name.as_ref()),
+            TargetKind::ArgValue if !groups.by_arg.is_empty() => groups.by_arg.get(f.name.as_ref()),
             _ => None,
         };
         let Some(list) = named.or_else(|| groups.by_kind.get(&f.kind)) else {
@@ -149,7 +149,11 @@ impl Scan<'_, '_> {
         if prefilter::is_plain(&f.value) && self.list_skippable(list, &f.value) {
             return;
         }
-        let values: Vec<_> = list.groups.iter().map(|g| apply_chain(&self.engine.c.chains[g.chain], &f.value)).collect();
+        let values: Vec<_> = list
+            .groups
+            .iter()
+            .map(|g| apply_chain(&self.engine.c.chains[g.chain], &f.value))
+            .collect();
         let open = gate_scan(list, &values);
         for (i, (g, v)) in list.groups.iter().zip(&values).enumerate() {
             self.group(g, f.kind, &f.name, v, open >> (2 * i) & 3);
@@ -245,18 +249,17 @@ fn check(req: &RequestView<'_>, c: Check) -> Option<String> {
 /// Parameter names that carry a session id in the frameworks people deploy (PHP, Java, ASP.NET, Express,
 /// Rails, Django, Flask, Laravel, Next-Auth …): anything naming a session, a `sid`, or a known framework cookie.
 fn is_session_param(name: &[u8]) -> bool {
-    let n = name.to_ascii_lowercase();
-    let has = |needle: &[u8]| memchr::memmem::find(&n, needle).is_some();
+    let has = |needle: &[u8]| name.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+    let ends =
+        |suffix: &[u8]| name.len() >= suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
     has(b"sess")
-        || (n.ends_with(b"sid") && n.len() > 3)
-        || n.ends_with(b".sid")
+        || (ends(b"sid") && name.len() > 3)
         || has(b"session-token")
         || has(b"login_token")
         || has(b"auth-token")
-        || matches!(
-            n.as_slice(),
-            b"cakephp" | b"shiny-token" | b"cfid" | b"cftoken" | b"ci_session"
-        )
+        || [&b"cakephp"[..], b"shiny-token", b"cfid", b"cftoken", b"ci_session"]
+            .iter()
+            .any(|n| name.eq_ignore_ascii_case(n))
 }
 
 fn session_param(req: &RequestView<'_>) -> Option<String> {
@@ -345,6 +348,41 @@ impl Engine {
                 Err(errors)
             }
         }
+    }
+
+    /// One line per inspected target: how many transform chains it goes through and whether plain values can
+    /// skip it (for tuning rule files; see [`crate::prefilter`]).
+    pub fn describe(&self) -> Vec<String> {
+        let line = |what: String, l: &GroupList| {
+            let ungated: Vec<u32> = l
+                .groups
+                .iter()
+                .flat_map(|g| g.any[1].iter().chain(g.special[1].iter()))
+                .flat_map(|s| s.rules.iter().map(|(i, _)| self.c.rules[*i].id))
+                .collect();
+            format!(
+                "{what}: {} chains, plain values skip: {}, ungated rules: {ungated:?}",
+                l.groups.len(),
+                !l.plain_always
+            )
+        };
+        let mut out: Vec<String> = self
+            .c
+            .main
+            .by_kind
+            .iter()
+            .map(|(k, l)| line(format!("{k:?}"), l))
+            .collect();
+        let mut named: Vec<String> = self
+            .c
+            .main
+            .by_header
+            .iter()
+            .map(|(h, l)| line(format!("header {}", String::from_utf8_lossy(h)), l))
+            .collect();
+        named.sort();
+        out.extend(named);
+        out
     }
 
     /// Number of rules loaded.

@@ -16,7 +16,7 @@ mod compile;
 pub mod decode;
 mod engine;
 mod policy;
-mod prefilter;
+pub mod prefilter;
 mod rate;
 mod rule_file;
 mod target;

@@ -116,3 +116,52 @@ fn pathological_inputs_finish() {
         start.elapsed()
     );
 }
+
+/// Words libinjection knows, mixed into random text so the prefilters are tested where it matters.
+fn sqlish_text() -> impl Strategy<Value = Vec<u8>> {
+    let atoms = prop_oneof![
+        Just(&b"select"[..]),
+        Just(&b"union"[..]),
+        Just(&b"or"[..]),
+        Just(&b"and"[..]),
+        Just(&b"1"[..]),
+        Just(&b"42"[..]),
+        Just(&b" "[..]),
+        Just(&b","[..]),
+        Just(&b"."[..]),
+        Just(&b"-"[..]),
+        Just(&b"@"[..]),
+        Just(&b"_"[..]),
+        Just(&b"abc"[..]),
+        Just(&b"x"[..]),
+        Just(&b"sleep"[..]),
+        Just(&b"version"[..]),
+        Just(&b"'"[..]),
+        Just(&b"("[..]),
+        Just(&b")"[..]),
+        Just(&b"\""[..]),
+        Just(&b"javascript:"[..]),
+        Just(&b"onerror"[..]),
+        Just(&b"alert(1)"[..]),
+        Just(&b"`"[..]),
+        Just(&b"script"[..]),
+        Just(&b"/"[..]),
+    ];
+    proptest::collection::vec(atoms, 0..24).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+
+    /// The libinjection prefilters only skip inputs libinjection itself would pass.
+    #[test]
+    fn libinjection_prefilters_are_sound(v in sqlish_text()) {
+        let k = waf::prefilter::SqlKeywords::new().unwrap();
+        if !k.sqli_possible(&v) {
+            prop_assert!(!libinjectionrs::detect_sqli(&v).is_injection(), "{}", String::from_utf8_lossy(&v));
+        }
+        if waf::prefilter::xss_impossible(&v) {
+            prop_assert!(!libinjectionrs::detect_xss(&v).is_injection(), "{}", String::from_utf8_lossy(&v));
+        }
+    }
+}
