@@ -57,6 +57,24 @@ fn bench(c: &mut Criterion) {
     c.bench_function("benign_get", |b| {
         b.iter(|| black_box(engine.evaluate(black_box(&get), &site, &rate)))
     });
+    for skip in ["user-agent", "referer", "accept", "cookie", "host"] {
+        let h: Vec<(&str, &[u8])> = GET_HEADERS.iter().filter(|(n, _)| *n != skip).copied().collect();
+        let r = RequestView {
+            headers: &h,
+            ..get.clone()
+        };
+        c.bench_function(&format!("get_without_{skip}"), |b| {
+            b.iter(|| black_box(engine.evaluate(black_box(&r), &site, &rate)))
+        });
+    }
+    let r = RequestView {
+        uri: "/catalog/item.php",
+        headers: &[],
+        ..get.clone()
+    };
+    c.bench_function("get_bare", |b| {
+        b.iter(|| black_box(engine.evaluate(black_box(&r), &site, &rate)))
+    });
 
     let body = json_body();
     let len = body.len().to_string();
