@@ -60,7 +60,8 @@ pub fn run(config_path: &Path, upgrade: bool) -> anyhow::Result<()> {
         graceful_shutdown_timeout_seconds: Some(5),
         ..ServerConf::default()
     };
-    conf.work_stealing = true;
+    // One current-thread runtime per worker (pingora's "no steal" mode): no cross-thread wake-ups per request.
+    conf.work_stealing = false;
     let opt = Opt {
         upgrade,
         ..Opt::default()

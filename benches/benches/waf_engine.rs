@@ -1,0 +1,103 @@
+//! Criterion benchmarks of the WAF engine with the shipped default rules, per request type.
+
+use std::path::Path;
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+
+fn bench(c: &mut Criterion) {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/waf");
+    let engine = match waf::Engine::load_dir(&rules) {
+        Ok(e) => e,
+        Err(errs) => panic!(
+            "default rules do not load: {}",
+            errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+        ),
+    };
+    let site = waf::SitePolicy::default();
+    let rate = waf::RateLimiter::default();
+    let ip: std::net::IpAddr = "203.0.113.9".parse().unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+    let browser: Vec<(&str, &[u8])> = vec![
+        ("host", b"shop.example.com"),
+        (
+            "user-agent",
+            b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+        ),
+        (
+            "accept",
+            b"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        ),
+        ("accept-language", b"en-US,en;q=0.9"),
+        ("accept-encoding", b"gzip, deflate, br"),
+        ("cookie", b"session=3f2a9c1e8b7d4a6f; theme=dark; cart=12"),
+        ("referer", b"https://shop.example.com/catalog?page=2"),
+    ];
+    let cases: Vec<(&str, &str, &str, Vec<u8>, Option<&[u8]>)> = vec![
+        (
+            "benign-get",
+            "GET",
+            "/catalog/garden/item-1042?color=green&size=m&ref=homepage",
+            Vec::new(),
+            None,
+        ),
+        (
+            "get-10-args",
+            "GET",
+            "/search?q=garden+hose&cat=tools&min=10&max=50&sort=price&page=2&per=24&brand=acme&stock=1&ship=free",
+            Vec::new(),
+            None,
+        ),
+        (
+            "json-post-4k",
+            "POST",
+            "/api/orders",
+            json_4k().into_bytes(),
+            Some(b"application/json"),
+        ),
+        (
+            "sqli-get",
+            "GET",
+            "/item?id=1%20union%20select%201,2,password%20from%20users--",
+            Vec::new(),
+            None,
+        ),
+    ];
+    for (name, method, uri, body, ct) in &cases {
+        let mut headers = browser.clone();
+        if let Some(ct) = ct {
+            headers.push(("content-type", ct));
+        }
+        c.bench_function(&format!("waf/{name}"), |b| {
+            b.iter(|| {
+                let view = waf::RequestView {
+                    method,
+                    uri,
+                    headers: &headers,
+                    client_ip: ip,
+                    body,
+                    body_complete: true,
+                    body_only: false,
+                };
+                black_box(engine.evaluate(black_box(&view), &site, &rate))
+            })
+        });
+    }
+}
+
+fn json_4k() -> String {
+    let mut items = Vec::new();
+    let mut i = 0;
+    while items.iter().map(|s: &String| s.len() + 1).sum::<usize>() < 4000 {
+        items.push(format!(
+            "{{\"id\":{i},\"name\":\"Item number {i}\",\"price\":{}.99,\"tags\":[\"garden\",\"tools\"]}}",
+            i * 3 + 1
+        ));
+        i += 1;
+    }
+    format!(
+        "{{\"order\":\"A-1029\",\"customer\":\"Jane O'Neil\",\"items\":[{}]}}",
+        items.join(",")
+    )
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
