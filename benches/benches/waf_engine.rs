@@ -31,37 +31,44 @@ fn bench(c: &mut Criterion) {
         ("cookie", b"session=3f2a9c1e8b7d4a6f; theme=dark; cart=12"),
         ("referer", b"https://shop.example.com/catalog?page=2"),
     ];
-    let cases: Vec<(&str, &str, &str, Vec<u8>, Option<&[u8]>)> = vec![
-        (
-            "benign-get",
-            "GET",
-            "/catalog/garden/item-1042?color=green&size=m&ref=homepage",
-            Vec::new(),
-            None,
-        ),
-        (
-            "get-10-args",
-            "GET",
-            "/search?q=garden+hose&cat=tools&min=10&max=50&sort=price&page=2&per=24&brand=acme&stock=1&ship=free",
-            Vec::new(),
-            None,
-        ),
-        (
-            "json-post-4k",
-            "POST",
-            "/api/orders",
-            json_4k().into_bytes(),
-            Some(b"application/json"),
-        ),
-        (
-            "sqli-get",
-            "GET",
-            "/item?id=1%20union%20select%201,2,password%20from%20users--",
-            Vec::new(),
-            None,
-        ),
+    let cases = [
+        Case {
+            name: "benign-get",
+            method: "GET",
+            uri: "/catalog/garden/item-1042?color=green&size=m&ref=homepage",
+            body: Vec::new(),
+            content_type: None,
+        },
+        Case {
+            name: "get-10-args",
+            method: "GET",
+            uri: "/search?q=garden+hose&cat=tools&min=10&max=50&sort=price&page=2&per=24&brand=acme&stock=1&ship=free",
+            body: Vec::new(),
+            content_type: None,
+        },
+        Case {
+            name: "json-post-4k",
+            method: "POST",
+            uri: "/api/orders",
+            body: json_4k().into_bytes(),
+            content_type: Some(b"application/json"),
+        },
+        Case {
+            name: "sqli-get",
+            method: "GET",
+            uri: "/item?id=1%20union%20select%201,2,password%20from%20users--",
+            body: Vec::new(),
+            content_type: None,
+        },
     ];
-    for (name, method, uri, body, ct) in &cases {
+    for Case {
+        name,
+        method,
+        uri,
+        body,
+        content_type: ct,
+    } in &cases
+    {
         let mut headers = browser.clone();
         if let Some(ct) = ct {
             headers.push(("content-type", ct));
@@ -81,6 +88,15 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+}
+
+/// One request type to time.
+struct Case {
+    name: &'static str,
+    method: &'static str,
+    uri: &'static str,
+    body: Vec<u8>,
+    content_type: Option<&'static [u8]>,
 }
 
 fn json_4k() -> String {
