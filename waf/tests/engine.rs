@@ -193,6 +193,24 @@ fn ordinary_traffic_passes() {
     let body = b"------WebKitFormBoundary7MA4YWxkTrZu0gW\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHoliday photos (2024)\r\n------WebKitFormBoundary7MA4YWxkTrZu0gW\r\nContent-Disposition: form-data; name=\"file\"; filename=\"IMG_0042 copy.JPG\"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff\xe0<?php junk bytes in a jpeg are not inspected\r\n------WebKitFormBoundary7MA4YWxkTrZu0gW--\r\n";
     let v = eval_with(&e, &site, "POST", "/upload", &mp, body);
     assert!(!v.attack, "upload FP: {v:?}");
+    // Chat/notes APIs: markdown code spans and template placeholders.
+    let v = eval_with(
+        &e,
+        &site,
+        "POST",
+        "/api/v1/messages",
+        &json,
+        br#"{"text":"Run `npm install` and then `make test` (see the README). Hello ${name}, your order ${order_id} has shipped!"}"#,
+    );
+    assert!(!v.attack, "markdown/template FP: {v:?}");
+    // A framework session cookie holding a base64-encoded serialized PHP array.
+    let mut cookie = BROWSER.to_vec();
+    cookie[6] = (
+        "cookie",
+        b"ci_session=YToyOntzOjEwOiJzZXNzaW9uX2lkIjtzOjM6ImFiYyI7czo3OiJ1c2VyX2lkIjtpOjQyO30=",
+    );
+    let v = eval_with(&e, &site, "GET", "/account", &cookie, b"");
+    assert!(!v.attack, "session cookie FP: {v:?}");
     let proto = with_ct(b"application/x-protobuf");
     let v = eval_with(
         &e,
