@@ -15,7 +15,8 @@ use crate::background::{BadGuyKeeper, HealthChecker, Watcher};
 use crate::config::GatewayConfig;
 use crate::pool::BackendRegistry;
 use crate::proxy::Gateway;
-use crate::state::{load_snapshot, Shared};
+use crate::state::{cert_table, load_snapshot, Shared};
+use pingora_core::listeners::tls::TlsSettings;
 
 /// Validates `gateway.toml`, every site and every rule file; returns the error lines.
 pub fn check(config_path: &Path) -> Result<String, Vec<String>> {
@@ -41,9 +42,6 @@ pub fn run(config_path: &Path, upgrade: bool) -> anyhow::Result<()> {
         }
         anyhow::anyhow!("{} configuration error(s); not starting", errs.len())
     })?;
-    if !cfg.tls_listen.is_empty() {
-        tracing::warn!(addrs = ?cfg.tls_listen, "tls_listen is not supported by this build yet; those addresses are not served");
-    }
 
     let mut listeners: Vec<SocketAddr> = cfg.listen.clone();
     for l in snapshot.router.site_listeners() {
@@ -80,6 +78,14 @@ pub fn run(config_path: &Path, upgrade: bool) -> anyhow::Result<()> {
     for l in &listeners {
         proxy.add_tcp(&l.to_string());
     }
+    for l in &cfg.tls_listen {
+        if cert_table(&shared.snapshot.load().router).is_empty() {
+            tracing::warn!(listen = %l, "tls_listen is set but no site has a [tls] certificate: handshakes will fail until one does");
+        }
+        let mut tls = TlsSettings::intermediate("", "").map_err(|e| anyhow::anyhow!("TLS settings: {e}"))?;
+        tls.set_cert_resolver(shared.tls.clone());
+        proxy.add_tls_with_settings(&l.to_string(), None, tls);
+    }
     let mut admin = Service::new("admin".to_string(), Admin { shared: shared.clone() });
     admin.add_tcp(&cfg.admin_listen.to_string());
 
@@ -92,6 +98,6 @@ pub fn run(config_path: &Path, upgrade: bool) -> anyhow::Result<()> {
         let sync = crate::manager_sync::ManagerSync::new(shared.clone()).context("manager sync")?;
         server.add_service(background_service("manager-sync", sync));
     }
-    tracing::info!(listen = ?listeners, admin = %cfg.admin_listen, threads = cfg.threads, "gateway starting");
+    tracing::info!(listen = ?listeners, tls_listen = ?cfg.tls_listen, admin = %cfg.admin_listen, threads = cfg.threads, "gateway starting");
     server.run_forever()
 }

@@ -15,7 +15,7 @@ pub struct GatewayConfig {
     /// Plain-HTTP listeners shared by every site.
     #[serde(default = "default_listen")]
     pub listen: Vec<SocketAddr>,
-    /// TLS listeners (not served yet by this build: reported at start).
+    /// TLS listeners; each site's `[tls]` certificate is chosen by SNI.
     #[serde(default)]
     pub tls_listen: Vec<SocketAddr>,
     /// Admin API and metrics.

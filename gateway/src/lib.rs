@@ -23,3 +23,4 @@ pub mod proxy;
 pub mod router;
 pub mod site;
 pub mod state;
+pub mod tls;

@@ -179,6 +179,14 @@ pub struct ErrorPagesSection {
     pub timeout: Option<PathBuf>,
 }
 
+/// Certificate of the site for `tls_listen` (PEM files, relative to the site file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSection {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
 /// A site file as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -209,6 +217,8 @@ pub struct SiteFile {
     pub waf: WafSection,
     #[serde(default)]
     pub error_pages: ErrorPagesSection,
+    #[serde(default)]
+    pub tls: Option<TlsSection>,
 }
 
 fn default_max_body() -> u64 {
@@ -233,6 +243,8 @@ pub struct Site {
     pub policy: waf::SitePolicy,
     pub pages: Pages,
     pub access_log: Option<Arc<AccessLog>>,
+    /// Served on `tls_listen` to clients asking (SNI) for one of `hosts`.
+    pub tls: Option<Arc<pingora_core::tls::sign::CertifiedKey>>,
 }
 
 impl Site {
@@ -309,6 +321,16 @@ impl Site {
         })
         .map_err(|m| err("exclusions", m))?;
         let pages = Pages::load(base, f.waf.block_page.as_deref(), &f.error_pages).map_err(|m| err("block_page", m))?;
+        let tls = match &f.tls {
+            Some(t) => Some(
+                crate::tls::load_certified_key(
+                    &crate::config::resolve(base, &t.cert),
+                    &crate::config::resolve(base, &t.key),
+                )
+                .map_err(|m| err("cert", m))?,
+            ),
+            None => None,
+        };
         let access_log = match &f.access_log {
             Some(p) => Some(AccessLog::open(&crate::config::resolve(base, p)).map_err(|m| err("access_log", m))?),
             None => None,
@@ -329,6 +351,7 @@ impl Site {
             policy,
             pages,
             access_log,
+            tls,
         })
     }
 

@@ -18,6 +18,7 @@ use crate::outbox::Outbox;
 use crate::pool::BackendRegistry;
 use crate::router::Router;
 use crate::site::Site;
+use crate::tls::{CertTable, SniResolver};
 
 /// Everything a reload replaces at once.
 pub struct Snapshot {
@@ -38,6 +39,8 @@ pub struct Shared {
     pub bound: Vec<SocketAddr>,
     /// Decisions and events waiting to be pushed to the manager.
     pub outbox: Outbox,
+    /// Certificates for `tls_listen`, refreshed on reload.
+    pub tls: Arc<SniResolver>,
     reload_lock: Mutex<()>,
 }
 
@@ -112,6 +115,17 @@ pub fn load_snapshot(
     }
 }
 
+/// Certificates of every site that has one, indexed like the router.
+pub fn cert_table(router: &Router) -> CertTable {
+    let mut t = CertTable::default();
+    for s in &router.sites {
+        if let Some(key) = &s.tls {
+            t.add(&s.hosts, s.default, key);
+        }
+    }
+    t
+}
+
 impl Shared {
     pub fn new(
         config: GatewayConfig,
@@ -131,6 +145,8 @@ impl Shared {
             }
         }
         let outbox = Outbox::new(config.decisions.manager.is_some());
+        let tls = Arc::new(SniResolver::default());
+        tls.replace(cert_table(&snapshot.router));
         Ok(Shared {
             config,
             snapshot: ArcSwap::from_pointee(snapshot),
@@ -141,6 +157,7 @@ impl Shared {
             access_log,
             bound,
             outbox,
+            tls,
             reload_lock: Mutex::new(()),
         })
     }
@@ -173,6 +190,7 @@ impl Shared {
                     .collect();
                 let sites = snap.router.sites.len();
                 let rules = snap.engine.rule_count();
+                self.tls.replace(cert_table(&snap.router));
                 self.snapshot.store(Arc::new(snap));
                 self.registry.retain(&in_use);
                 self.metrics.reloads.with_label_values(&["ok"]).inc();

@@ -63,7 +63,8 @@ pub fn request_headers(session: &mut Session, req: &mut RequestHeader, ctx: &Ctx
         req.insert_header("x-real-ip", ip.to_string())?;
     }
     req.insert_header("x-request-id", ctx.request_id.as_str())?;
-    req.insert_header("x-scheme", "http")?;
+    let tls = session.digest().is_some_and(|d| d.ssl_digest.is_some());
+    req.insert_header("x-scheme", if tls { "https" } else { "http" })?;
     Ok(())
 }
 

@@ -8,3 +8,4 @@ mod limits;
 mod modes;
 mod reload;
 mod routing;
+mod tls;
