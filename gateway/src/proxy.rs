@@ -43,12 +43,12 @@ impl ProxyHttp for Gateway {
     /// Enforces `max_body_size` on streamed bodies and inspects what arrives after the pool was chosen.
     async fn request_body_filter(
         &self,
-        _session: &mut Session,
+        session: &mut Session,
         body: &mut Option<Bytes>,
         end_of_stream: bool,
         ctx: &mut Ctx,
     ) -> Result<()> {
-        body::filter(&self.shared, body.as_ref(), end_of_stream, ctx)
+        body::filter(&self.shared, session, body.as_ref(), end_of_stream, ctx)
     }
 
     async fn upstream_peer(&self, session: &mut Session, ctx: &mut Ctx) -> Result<Box<HttpPeer>> {

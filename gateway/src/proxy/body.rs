@@ -4,13 +4,20 @@
 
 use bytes::Bytes;
 use pingora_error::{Error, ErrorType, Result};
+use pingora_proxy::Session;
 
 use super::ctx::{Action, Ctx};
 use crate::badguys::unix_now;
 use crate::site::WafMode;
 use crate::state::Shared;
 
-pub fn filter(shared: &Shared, chunk: Option<&Bytes>, end_of_stream: bool, ctx: &mut Ctx) -> Result<()> {
+pub fn filter(
+    shared: &Shared,
+    session: &Session,
+    chunk: Option<&Bytes>,
+    end_of_stream: bool,
+    ctx: &mut Ctx,
+) -> Result<()> {
     let Some(site) = ctx.site.clone() else { return Ok(()) };
     if let Some(c) = chunk {
         ctx.body_seen += c.len() as u64;
@@ -32,10 +39,13 @@ pub fn filter(shared: &Shared, chunk: Option<&Bytes>, end_of_stream: bool, ctx: 
     };
     let Some(client) = ctx.client_ip else { return Ok(()) };
     let verdict = {
+        // The headers (Content-Type above all) tell the engine how to parse the body; only body targets are matched.
+        let req = session.req_header();
+        let headers: Vec<(&str, &[u8])> = req.headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes())).collect();
         let view = waf::RequestView {
-            method: "",
-            uri: "",
-            headers: &[],
+            method: req.method.as_str(),
+            uri: req.uri.path_and_query().map_or("/", |p| p.as_str()),
+            headers: &headers,
             client_ip: client,
             body: &body,
             body_complete: body.len() < site.policy.inspect_body_limit,

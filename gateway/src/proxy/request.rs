@@ -63,7 +63,10 @@ pub async fn filter(shared: &Shared, session: &mut Session, ctx: &mut Ctx) -> Re
         return Ok(false);
     }
 
-    let body = read_body_prefix(session).await?;
+    // A body that cannot be read (broken chunking, Content-Length with Transfer-Encoding) is the client's fault.
+    let body = read_body_prefix(session).await.map_err(|e| {
+        pingora_error::Error::because(pingora_error::ErrorType::HTTPStatus(400), "reading request body", e)
+    })?;
     let complete = session.is_body_done();
     let now = unix_now();
     let verdict = {

@@ -29,6 +29,9 @@ async fn send(session: &mut Session, ctx: &mut Ctx, status: u16, body: Bytes, lo
 /// An error page of the site (or the built-in one when no site resolved).
 pub async fn page(session: &mut Session, ctx: &mut Ctx, site: Option<&Site>, status: u16) -> Result<()> {
     let body = site.map_or_else(|| crate::pages::builtin(status), |s| s.pages.error(status));
+    if status == 400 {
+        session.set_keepalive(None);
+    }
     send(session, ctx, status, body, None).await
 }
 

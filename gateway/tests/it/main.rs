@@ -3,6 +3,7 @@
 mod harness;
 
 mod admin;
+mod adversarial;
 mod health;
 mod limits;
 mod modes;
