@@ -31,11 +31,12 @@ async fn malformed_requests_do_not_hurt_the_gateway() {
     .start();
     let port = gw.port;
     let answers = tokio::task::spawn_blocking(move || {
-        let mut v = Vec::new();
-        v.push(raw(port, b"\x00\x01\x02garbage\r\n\r\n"));
-        v.push(raw(port, b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\nzzzz\r\n0\r\n\r\n"));
-        v.push(raw(port, b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nnot-hex\r\n\r\n"));
-        v.push(raw(port, b"GET /\x7f HTTP/1.1\r\nHost: \xff\xfe\r\n\r\n"));
+        let mut v = vec![
+            raw(port, b"\x00\x01\x02garbage\r\n\r\n"),
+            raw(port, b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\nzzzz\r\n0\r\n\r\n"),
+            raw(port, b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nnot-hex\r\n\r\n"),
+            raw(port, b"GET /\x7f HTTP/1.1\r\nHost: \xff\xfe\r\n\r\n"),
+        ];
         // 10,000 junk form fields, then the attack (x-waf stopped looking after the 100th argument).
         let mut form = String::new();
         for i in 0..10_000 {
