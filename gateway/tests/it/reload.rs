@@ -145,6 +145,18 @@ async fn broken_files_keep_the_previous_config() {
     assert_eq!(r.status(), 200);
 }
 
+#[test]
+fn shipped_example_config_validates() {
+    let cfg = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/gateway.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gateway"))
+        .arg("check")
+        .arg("--config")
+        .arg(cfg)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn check_accepts_a_good_config() {
     let a = backend("a").await;
