@@ -5,7 +5,7 @@ use std::hint::black_box;
 use std::net::IpAddr;
 use std::path::Path;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use waf::{Engine, RateLimiter, RequestView, SitePolicy};
 
 fn engine() -> Engine {
@@ -56,6 +56,32 @@ fn bench(c: &mut Criterion) {
     assert!(!engine.evaluate(&get, &site, &rate).attack);
     c.bench_function("benign_get", |b| {
         b.iter(|| black_box(engine.evaluate(black_box(&get), &site, &rate)))
+    });
+    // Cold: header and cookie values never seen before (the engine remembers clean repeated values).
+    let mut n = 0u64;
+    c.bench_function("benign_get_cold_headers", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                (
+                    format!("Mozilla/5.0 (X11; Linux x86_64; rv:{n}.0) Gecko/20100101 Firefox/{n}.0"),
+                    format!("https://shop.example.com/catalog?page={n}"),
+                    format!("_ga=GA1.2.{n}.1700000000; session={n:032x}; theme=dark"),
+                )
+            },
+            |(ua, referer, cookie)| {
+                let mut h: Vec<(&str, &[u8])> = GET_HEADERS.to_vec();
+                h[1] = ("user-agent", ua.as_bytes());
+                h[5] = ("referer", referer.as_bytes());
+                h[6] = ("cookie", cookie.as_bytes());
+                let r = RequestView {
+                    headers: &h,
+                    ..get.clone()
+                };
+                black_box(engine.evaluate(black_box(&r), &site, &rate))
+            },
+            BatchSize::SmallInput,
+        )
     });
     for skip in ["user-agent", "referer", "accept", "cookie", "host"] {
         let h: Vec<(&str, &[u8])> = GET_HEADERS.iter().filter(|(n, _)| *n != skip).copied().collect();

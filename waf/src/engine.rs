@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::clean_cache::CleanCache;
 use crate::compile::{self, Compiled, Group, GroupList, Groups, Set};
 use crate::policy::Exclusion;
 use crate::prefilter;
@@ -20,6 +21,7 @@ const MAX_LOGGED_VALUE: usize = 120;
 #[derive(Debug, Default)]
 pub struct Engine {
     c: Compiled,
+    clean: CleanCache,
 }
 
 /// Per-request scratch state.
@@ -29,10 +31,13 @@ struct Scan<'e, 'p> {
     active: Vec<&'p Exclusion>,
     verdict: Verdict,
     deny: bool,
+    /// Rule hits seen, before paranoia and exclusion filtering (a value with none is clean for every site).
+    hits: usize,
 }
 
 impl Scan<'_, '_> {
     fn record(&mut self, idx: usize, kind: TargetKind, name: &[u8], value: &[u8]) {
+        self.hits += 1;
         let r = &self.engine.c.rules[idx];
         if r.paranoia > self.site.paranoia || self.verdict.matches.iter().any(|m| m.id == r.id) {
             return;
@@ -138,6 +143,8 @@ impl Scan<'_, '_> {
 
     /// Runs every group that applies to one field (one group per transform chain).
     fn field(&mut self, groups: &Groups, f: &Field<'_>) {
+        // Only the main rule set may remember clean values (the allowlist pass looks for other things).
+        let cacheable = std::ptr::eq(groups, &self.engine.c.main);
         let named = match f.kind {
             TargetKind::HeaderValue => groups.by_header.get(f.name.as_ref()),
             TargetKind::ArgValue if !groups.by_arg.is_empty() => groups.by_arg.get(f.name.as_ref()),
@@ -149,6 +156,16 @@ impl Scan<'_, '_> {
         if prefilter::is_plain(&f.value) && self.list_skippable(list, &f.value) {
             return;
         }
+        let cache_key = if cacheable && CleanCache::applies(f.kind) {
+            let key = self.engine.clean.key(f.kind, &f.name, &f.value);
+            if self.engine.clean.contains(key) {
+                return;
+            }
+            Some(key)
+        } else {
+            None
+        };
+        let hits_before = self.hits;
         let values: Vec<_> = list
             .groups
             .iter()
@@ -157,6 +174,9 @@ impl Scan<'_, '_> {
         let open = gate_scan(list, &values);
         for (i, (g, v)) in list.groups.iter().zip(&values).enumerate() {
             self.group(g, f.kind, &f.name, v, open >> (2 * i) & 3);
+        }
+        if let (Some(key), true) = (cache_key, self.hits == hits_before) {
+            self.engine.clean.insert(key);
         }
     }
 }
@@ -236,7 +256,8 @@ fn check(req: &RequestView<'_>, c: Check) -> Option<String> {
                     .join(" | ")
             })
         }
-        Check::SessionFixation => session_fixation(req),
+        // Needs the argument names: evaluated after the field scan (see `Engine::evaluate`).
+        Check::SessionFixation => None,
         Check::MultipartWithoutBoundary => {
             let ct = target::header(req, "content-type")?;
             let lower = ct.to_ascii_lowercase();
@@ -262,29 +283,9 @@ fn is_session_param(name: &[u8]) -> bool {
             .any(|n| name.eq_ignore_ascii_case(n))
 }
 
-fn session_param(req: &RequestView<'_>) -> Option<String> {
-    let mut found: Option<String> = None;
-    if let Some((_, query)) = req.uri.split_once('?') {
-        target::split_urlencoded(query.as_bytes(), |n, _| {
-            if found.is_none() && is_session_param(&n) {
-                found = Some(String::from_utf8_lossy(&n).into_owned());
-            }
-        });
-    }
-    if found.is_none() && !req.body.is_empty() {
-        let ct = target::header(req, "content-type").unwrap_or(b"");
-        let body = &req.body[..req.body.len().min(64 << 10)];
-        crate::body::extract(ct, body, true, &mut |f| {
-            if found.is_none() && f.kind == TargetKind::ArgName && is_session_param(&f.name) {
-                found = Some(String::from_utf8_lossy(&f.name).into_owned());
-            }
-        });
-    }
-    found
-}
-
-fn session_fixation(req: &RequestView<'_>) -> Option<String> {
-    let param = session_param(req)?;
+/// The session-fixation finding for a request that carries session-id parameter `param`: a missing Referer
+/// or one naming another host.
+fn session_fixation(req: &RequestView<'_>, param: &str) -> Option<String> {
     let host = target::header(req, "host").map(|h| h.split(|&b| b == b':').next().unwrap_or(h).to_ascii_lowercase());
     match target::header(req, "referer") {
         None => Some(format!("{param} without Referer")),
@@ -341,7 +342,10 @@ impl Engine {
             }
         }
         match compile::compile(rules) {
-            Ok(c) if errors.is_empty() => Ok(Engine { c }),
+            Ok(c) if errors.is_empty() => Ok(Engine {
+                c,
+                clean: CleanCache::default(),
+            }),
             Ok(_) => Err(errors),
             Err(more) => {
                 errors.extend(more);
@@ -403,6 +407,7 @@ impl Engine {
                 .collect(),
             verdict: Verdict::default(),
             deny: false,
+            hits: 0,
         };
         if self.allowlisted(req, &mut scan) {
             return scan.verdict;
@@ -422,7 +427,28 @@ impl Engine {
             }
             self.rate_limits(req, path, rate, &mut scan);
         }
-        target::for_each_field(req, site.inspect_body_limit, &mut |f| scan.field(&self.c.main, &f));
+        let session_check = self
+            .c
+            .checks
+            .iter()
+            .find(|(idx, c)| *c == Check::SessionFixation && self.c.rules[*idx].paranoia <= site.paranoia)
+            .map(|(idx, _)| *idx);
+        let mut session_param: Option<String> = None;
+        target::for_each_field(req, site.inspect_body_limit, &mut |f| {
+            if session_check.is_some()
+                && session_param.is_none()
+                && f.kind == TargetKind::ArgName
+                && is_session_param(&f.name)
+            {
+                session_param = Some(String::from_utf8_lossy(&f.name).into_owned());
+            }
+            scan.field(&self.c.main, &f)
+        });
+        if let (Some(idx), Some(param), false) = (session_check, &session_param, req.body_only) {
+            if let Some(v) = session_fixation(req, param) {
+                scan.record(idx, TargetKind::ArgName, param.as_bytes(), v.as_bytes());
+            }
+        }
         let mut v = scan.verdict;
         v.attack = scan.deny || v.score >= site.threshold;
         v

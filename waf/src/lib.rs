@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 mod body;
+mod clean_cache;
 pub mod cli;
 mod compile;
 pub mod decode;

@@ -468,3 +468,37 @@ fn broken_rule_files_report_file_and_line() {
     let dir = std::env::temp_dir().join(format!("waf-missing-{}", std::process::id()));
     assert!(Engine::load_dir(&dir).is_err());
 }
+
+#[test]
+fn remembered_clean_values_never_hide_attacks() {
+    let e = rules();
+    let pl1 = SitePolicy::default();
+    let pl2 = SitePolicy {
+        paranoia: 2,
+        ..SitePolicy::default()
+    };
+    let excluded = SitePolicy::compile(&WafSiteSettings {
+        exclusions: vec![ExclusionSettings {
+            tags: vec!["rce".into()],
+            ..Default::default()
+        }],
+        ..WafSiteSettings::default()
+    })
+    .unwrap();
+    let mut h = BROWSER.to_vec();
+    for _ in 0..3 {
+        assert!(!eval_with(&e, &pl1, "GET", "/", &h, b"").attack);
+    }
+    h[1] = ("user-agent", b"() { :; }; /bin/bash -c 'cat /etc/passwd'");
+    // Seen first by a site that excludes the rule: it must still fire for a site that does not.
+    assert!(!eval_with(&e, &excluded, "GET", "/", &h, b"")
+        .matches
+        .iter()
+        .any(|m| m.id == 932170));
+    assert!(eval_with(&e, &pl1, "GET", "/", &h, b"").attack);
+    // A value only a paranoia-2 rule flags stays visible to paranoia-2 sites.
+    let webdav: &[(&str, &[u8])] = &[("host", b"a.example")];
+    let req = |site: &SitePolicy| eval_with(&e, site, "PROPFIND", "/", webdav, b"");
+    assert!(!req(&pl1).matches.iter().any(|m| m.id == 911110));
+    assert!(req(&pl2).matches.iter().any(|m| m.id == 911110));
+}
