@@ -124,6 +124,13 @@ const MIGRATIONS: &[&str] = &[
         expires_at INTEGER NOT NULL
     );
     "#,
+    // 2: TLS per site (issue 6). A site lives in `sites.spec` as one JSON document, so the new fields are added
+    // to every stored document, off; the version bump also makes an older manager, whose SiteSpec rejects
+    // unknown fields, refuse this database with a clear message instead of failing on the first site.
+    r#"
+    UPDATE sites SET spec = json_set(spec, '$.tls', json('false'), '$.tls_cert', '', '$.tls_key', '')
+        WHERE json_type(spec, '$.tls') IS NULL;
+    "#,
 ];
 
 /// Latest schema version this binary knows.
@@ -204,4 +211,41 @@ impl Db {
 
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database written by a version-1 manager gets the TLS fields, off, and its sites still load.
+    #[test]
+    fn migration_2_turns_tls_off_on_stored_sites() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            let old = r#"{"name":"shop","hosts":["shop.test"],"default":false,"listen":[],"max_body_size":0,
+                "backends":["127.0.0.1:9001"],"unreal_backends":["127.0.0.1:9101"],"trusted_proxies":[],
+                "max_fails":3,"fail_timeout":"20s","waf_mode":"deceive","redirect_url":"","block_page":"",
+                "bad_guy_ttl":"10m"}"#;
+            conn.execute(
+                "INSERT INTO sites (name, spec, updated_at) VALUES ('shop', ?1, 0)",
+                [old],
+            )
+            .unwrap();
+        }
+        let conn = open(&path).unwrap();
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, schema_version());
+        let spec: String = conn.query_row("SELECT spec FROM sites", [], |r| r.get(0)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&spec).unwrap();
+        assert_eq!(json["tls"], serde_json::Value::Bool(false), "{spec}");
+        assert_eq!(json["tls_cert"], "");
+        let sites = crate::store::sites::list(&conn).unwrap();
+        assert_eq!(sites.len(), 1);
+        assert!(!sites[0].tls);
+        assert_eq!(sites[0].backends, ["127.0.0.1:9001"]);
+    }
 }

@@ -1,5 +1,5 @@
-//! Sites: what a person enters (name, hosts, real and cloned backends, WAF mode, TTL), field-level validation,
-//! and publication as one rendered TOML file per site in the gateways' `sites_dir` (see `sites/publish.rs`).
+//! Sites: what a person enters (name, hosts, real and cloned backends, WAF mode, TTL, TLS on/off with certificate
+//! and key paths), field-level validation, and publication as one rendered TOML file per site in the gateways' `sites_dir` (see `sites/publish.rs`).
 
 pub mod publish;
 
@@ -55,6 +55,16 @@ pub struct SiteSpec {
     pub block_page: String,
     #[serde(default = "default_ttl")]
     pub bad_guy_ttl: String,
+    /// Serve the site on the gateway's `tls_listen` too (rendered as `[tls]`); off by default.
+    #[serde(default)]
+    pub tls: bool,
+    /// PEM certificate chain, a path on the gateway host (relative paths are relative to `sites_dir`).
+    /// Kept but ignored while `tls` is off, so switching TLS off and on again does not lose it.
+    #[serde(default)]
+    pub tls_cert: String,
+    /// PEM private key, a path like `tls_cert`.
+    #[serde(default)]
+    pub tls_key: String,
 }
 
 fn default_max_fails() -> u32 {
@@ -84,6 +94,29 @@ fn valid_host(h: &str) -> bool {
                 && l.bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         })
+}
+
+/// Why `p` cannot be a certificate or key path in a site file, if it cannot. Relative paths are resolved by the
+/// gateway against the site file's directory; they must stay inside it, because that is also where the
+/// manager's `gateway check` finds them (see `publish.rs`).
+fn tls_path_problem(p: &str) -> Option<&'static str> {
+    if p.is_empty() {
+        return Some("required when TLS is on (a PEM file path on the gateway host; absolute paths recommended)");
+    }
+    if p.len() > 4096 {
+        return Some("at most 4096 bytes");
+    }
+    if p.chars().any(char::is_control) {
+        return Some("a single-line path without control characters");
+    }
+    if p.ends_with(".toml") {
+        return Some("a PEM file, not *.toml (the gateway reads *.toml in sites_dir as site files)");
+    }
+    let path = std::path::Path::new(p);
+    if !path.is_absolute() && path.components().any(|c| c == std::path::Component::ParentDir) {
+        return Some("a relative path is looked up in sites_dir and may not contain '..' (use an absolute path)");
+    }
+    None
 }
 
 /// `ip:port`, `[v6]:port` or `name:port`.
@@ -124,6 +157,8 @@ impl SiteSpec {
             &mut self.bad_guy_ttl,
             &mut self.redirect_url,
             &mut self.block_page,
+            &mut self.tls_cert,
+            &mut self.tls_key,
         ] {
             *s = s.trim().to_string();
         }
@@ -215,6 +250,13 @@ impl SiteSpec {
                 "a file name in the gateway's template directory, without a path".into(),
             );
         }
+        if self.tls {
+            for (field, p) in [("tls_cert", &self.tls_cert), ("tls_key", &self.tls_key)] {
+                if let Some(m) = tls_path_problem(p) {
+                    err(field, m.into());
+                }
+            }
+        }
         for o in others.iter().filter(|o| o.name != self.name) {
             if let Some(h) = self.hosts.iter().find(|h| o.hosts.contains(h)) {
                 err("hosts", format!("{h:?} is already served by site {:?}", o.name));
@@ -224,5 +266,45 @@ impl SiteSpec {
             }
         }
         e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> SiteSpec {
+        serde_json::from_value(serde_json::json!({
+            "name": "shop", "hosts": ["shop.test"], "backends": ["127.0.0.1:9001"], "waf_mode": "detect"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn tls_paths_are_required_only_when_tls_is_on() {
+        let mut s = site();
+        s.tls_cert = "bad\npath".into();
+        assert!(s.validate(&[]).is_empty(), "off: paths are ignored");
+        s.tls = true;
+        s.tls_cert = String::new();
+        let e = s.validate(&[]);
+        assert!(e.contains_key("tls_cert") && e.contains_key("tls_key"), "{e:?}");
+        for (cert, ok) in [
+            ("/etc/tls/shop.crt", true),
+            ("shop.crt", true),
+            ("./tls/shop.crt", true),
+            ("/etc/tls/../shop.crt", true),
+            ("../shop.crt", false),
+            ("tls/../../shop.crt", false),
+            ("shop.crt\nkey = \"x\"", false),
+            ("shop\u{0}.crt", false),
+            ("other.toml", false),
+        ] {
+            s.tls_cert = cert.into();
+            s.tls_key = "/etc/tls/shop.key".into();
+            let e = s.validate(&[]);
+            assert_eq!(!e.contains_key("tls_cert"), ok, "{cert:?}: {e:?}");
+            assert!(!e.contains_key("tls_key"), "{e:?}");
+        }
     }
 }

@@ -55,6 +55,13 @@ fn operator_logs_in_adds_a_site_bans_and_follows_an_attacker() {
     let real_addr = real.local_addr().unwrap();
     drop(real);
     b.goto(&m.url("/sites/new"));
+    // The certificate and key paths show only while TLS is ticked (and the box starts off).
+    b.wait_text("Add site");
+    assert!(!b.body_text().contains("Private key, PEM"));
+    b.click("#tls");
+    assert!(b.body_text().contains("Private key, PEM"));
+    b.click("#tls");
+    assert!(!b.body_text().contains("Private key, PEM"));
     b.type_into("#name", "shop");
     b.type_into("#hosts", "localhost");
     b.type_into("#backends", "not a backend");

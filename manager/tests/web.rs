@@ -4,6 +4,8 @@
 
 #[path = "support/harness.rs"]
 mod harness;
+#[path = "web/tls.rs"]
+mod tls;
 
 use harness::{Manager, ADMIN_PW};
 

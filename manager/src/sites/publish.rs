@@ -67,11 +67,17 @@ impl Publisher {
         if parsed.get("name").and_then(|v| v.as_str()) != Some(site.name.as_str()) {
             return Err("rendered site does not carry the site's name (check site.toml.j2)".into());
         }
+        // A template written before TLS existed would silently publish the site without it.
+        if site.tls && !parsed.get("tls").is_some_and(|t| t.is_table()) {
+            return Err("TLS is on but the rendered site has no [tls] table (update site.toml.j2)".into());
+        }
         Ok(out)
     }
 
     /// Runs `gateway check` on the rendered file in a scratch directory when a gateway binary is configured.
-    /// Pages the site names (`block_page`) are copied from `sites_dir` so the check sees what the gateway will.
+    /// Files the site names relative to its directory (`block_page`, TLS certificate and key) are copied from
+    /// `sites_dir` so the check sees what the gateway will; absolute certificate paths are read where they are,
+    /// so they must exist on the manager's host too when `gateway_bin` is set.
     pub fn gateway_check(&self, site: &SiteSpec, rendered: &str) -> Result<(), String> {
         let name = site.name.as_str();
         let Some(bin) = &self.gateway_bin else {
@@ -83,10 +89,27 @@ impl Publisher {
         std::fs::create_dir(&sites).map_err(io)?;
         std::fs::create_dir(dir.path().join("rules")).map_err(io)?;
         std::fs::write(sites.join(format!("{name}.toml")), rendered).map_err(io)?;
+        let mut relative: Vec<&str> = vec![];
         if !site.block_page.is_empty() {
-            let src = self.sites_dir.join(&site.block_page);
+            relative.push(&site.block_page);
+        }
+        if site.tls {
+            relative.extend([site.tls_cert.as_str(), site.tls_key.as_str()]);
+        }
+        // Validation already refuses `..` in these; the filter is a second guard so nothing is ever written outside
+        // the scratch directory. A missing file is left for `gateway check` to report.
+        let inside = |p: &&str| {
+            let p = Path::new(*p);
+            p.is_relative() && !p.components().any(|c| c == std::path::Component::ParentDir)
+        };
+        for rel in relative.into_iter().filter(inside) {
+            let src = self.sites_dir.join(rel);
             if src.is_file() {
-                std::fs::copy(&src, sites.join(&site.block_page)).map_err(io)?;
+                let dst = sites.join(rel);
+                if let Some(parent) = dst.parent() {
+                    std::fs::create_dir_all(parent).map_err(io)?;
+                }
+                std::fs::copy(&src, &dst).map_err(io)?;
             }
         }
         let cfg = dir.path().join("gateway.toml");

@@ -54,6 +54,9 @@ fn blank() -> SiteSpec {
         redirect_url: String::new(),
         block_page: String::new(),
         bad_guy_ttl: "10m".into(),
+        tls: false,
+        tls_cert: String::new(),
+        tls_key: String::new(),
     }
 }
 
@@ -107,6 +110,13 @@ pub struct SiteForm {
     block_page: String,
     #[serde(default)]
     bad_guy_ttl: String,
+    /// Checkbox: present (any value) means on.
+    #[serde(default)]
+    tls: Option<String>,
+    #[serde(default)]
+    tls_cert: String,
+    #[serde(default)]
+    tls_key: String,
 }
 
 fn from_form(f: &SiteForm) -> (SiteSpec, FieldErrors) {
@@ -145,6 +155,9 @@ fn from_form(f: &SiteForm) -> (SiteSpec, FieldErrors) {
         redirect_url: f.redirect_url.clone(),
         block_page: f.block_page.clone(),
         bad_guy_ttl: f.bad_guy_ttl.clone(),
+        tls: f.tls.is_some(),
+        tls_cert: f.tls_cert.clone(),
+        tls_key: f.tls_key.clone(),
     };
     s.normalise();
     (s, errs)
