@@ -166,14 +166,42 @@ impl Scan<'_, '_> {
             None
         };
         let hits_before = self.hits;
-        let values: Vec<_> = list
-            .groups
-            .iter()
-            .map(|g| apply_chain(&self.engine.c.chains[g.chain], &f.value))
-            .collect();
-        let open = gate_scan(list, &values);
-        for (i, (g, v)) in list.groups.iter().zip(&values).enumerate() {
-            self.group(g, f.kind, &f.name, v, open >> (2 * i) & 3);
+        if prefilter::is_plain(&f.value) {
+            // Transforms keep a plain value plain (base64 aside) and change at most its case, so one gate scan
+            // of the raw value tells which groups can fire; the others are not even transformed.
+            let open = list.gate.as_ref().map_or(0, |gate| {
+                gate.find_overlapping_iter(f.value.as_ref())
+                    .fold(0, |o, m| o | list.gate_bits[m.pattern().as_usize()])
+            });
+            let sqli = self.sqli_possible(&f.value);
+            let xss = !prefilter::xss_impossible(&f.value);
+            let b64 = crate::decode::looks_base64(&f.value);
+            for (i, g) in list.groups.iter().enumerate() {
+                let bits = open >> (2 * i) & 3;
+                let needed = bits & 1 != 0
+                    || g.any[1].is_some()
+                    || !g.negated.is_empty()
+                    || g.literals.is_some()
+                    || (sqli && !g.sqli.is_empty())
+                    || (xss && !g.xss.is_empty())
+                    || (b64 && self.engine.c.chain_unplains[g.chain]);
+                if needed {
+                    let v = apply_chain(&self.engine.c.chains[g.chain], &f.value);
+                    // A base64 chain may have made the value non-plain: then every gated set must look.
+                    let bits = if prefilter::is_plain(&v) { bits } else { 3 };
+                    self.group(g, f.kind, &f.name, &v, bits);
+                }
+            }
+        } else {
+            let values: Vec<_> = list
+                .groups
+                .iter()
+                .map(|g| apply_chain(&self.engine.c.chains[g.chain], &f.value))
+                .collect();
+            let open = gate_scan(list, &values);
+            for (i, (g, v)) in list.groups.iter().zip(&values).enumerate() {
+                self.group(g, f.kind, &f.name, v, open >> (2 * i) & 3);
+            }
         }
         if let (Some(key), true) = (cache_key, self.hits == hits_before) {
             self.engine.clean.insert(key);

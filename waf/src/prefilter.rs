@@ -5,13 +5,17 @@
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-/// Bytes that ordinary values are made of. Non-ASCII bytes count as plain (names in any language).
+/// Bytes that ordinary values are made of. Non-ASCII bytes count as plain (names in any language), except the
+/// lead bytes of overlong encodings.
 const fn plain_table() -> [bool; 256] {
     let mut t = [false; 256];
     let mut b = 0usize;
     while b < 256 {
         let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b' ' | b'.' | b',' | b'-' | b'@' | b'/') || c >= 0x80;
+        // 0xC0, 0xC1 and 0xE0 start overlong UTF-8 forms, which `utf8_fix` turns into ASCII punctuation.
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b'_' | b' ' | b'.' | b',' | b'-' | b'@' | b'/')
+            || (c >= 0x80 && !matches!(c, 0xc0 | 0xc1 | 0xe0));
         b += 1;
     }
     t
@@ -191,6 +195,7 @@ mod tests {
     fn value_classes() {
         assert!(is_plain(b"Jane O Neil, jane@example.com 42 /a/b jam\xc3\xb3n"));
         assert!(!is_plain(b"1'"));
+        assert!(!is_plain(b"\xc0\xbcscript\xc0\xbe"));
         assert!(sqli_impossible(b"SKU00001"));
         assert!(!sqli_impossible(b"1 or 1"));
         assert!(xss_impossible(b"gift wrap, please"));

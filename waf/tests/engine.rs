@@ -85,6 +85,7 @@ fn attacks_of_every_family_are_caught() {
         "/fetch?url=http://169.254.169.254/latest/meta-data/iam/",
         "/tpl?name={{7*7}}",
         "/x?class.module.classLoader.resources.context.parent.pipeline.first.pattern=x",
+        "/p?q=%C0%BCscript%C0%BE",
     ];
     for uri in gets {
         let v = eval_with(&e, &site, "GET", uri, BROWSER, b"");
