@@ -8,6 +8,16 @@
 //! - [`RateLimiter`] holds CC (per IP+URI request-rate) counters; it is owned by the caller so counters survive a
 //!   rule reload.
 //! - [`cli`] holds the `gateway waf-eval` and `gateway rules import` sub-commands.
+//! - Site files embed [`WafSiteSettings`] (paranoia, threshold, exclusions, inspect_body_limit) and build the
+//!   site's policy once with [`SitePolicy::compile`].
+//!
+//! How a request is inspected (see `engine.rs`): allowlists (IP, URL) first, then IP denylists, protocol checks
+//! and rate limits; then every value of the request ([`target`]: method, path, query, each argument — query,
+//! urlencoded, multipart, JSON at any depth, XML — cookies, headers, raw bodies) goes through the rule groups of
+//! its target, one group per transform chain ([`transform`]), each with one `RegexSet`, one Aho-Corasick
+//! automaton and the libinjection rules. [`prefilter`] keeps ordinary values cheap: patterns that need special
+//! characters are skipped for plain values, and sets are gated by literals every match must contain. Rules
+//! that fire add their score; the request is an attack when the score reaches the site's threshold.
 #![forbid(unsafe_code)]
 
 mod body;
