@@ -12,7 +12,7 @@
 //!   site's policy once with [`SitePolicy::compile`].
 //!
 //! How a request is inspected (see `engine.rs`): allowlists (IP, URL) first, then IP denylists, protocol checks
-//! and rate limits; then every value of the request ([`target`]: method, path, query, each argument — query,
+//! and rate limits; then every value of the request (method, path, query, each argument — query,
 //! urlencoded, multipart, JSON at any depth, XML — cookies, headers, raw bodies) goes through the rule groups of
 //! its target, one group per transform chain ([`transform`]), each with one `RegexSet`, one Aho-Corasick
 //! automaton and the libinjection rules. [`prefilter`] keeps ordinary values cheap: patterns that need special
