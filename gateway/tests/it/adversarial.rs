@@ -36,6 +36,9 @@ async fn malformed_requests_do_not_hurt_the_gateway() {
             raw(port, b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\nzzzz\r\n0\r\n\r\n"),
             raw(port, b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nnot-hex\r\n\r\n"),
             raw(port, b"GET /\x7f HTTP/1.1\r\nHost: \xff\xfe\r\n\r\n"),
+            raw(port, b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3x\r\n\r\nabc"),
+            raw(port, b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 4\r\n\r\nabcd"),
+            raw(port, b"GET /#fragment HTTP/1.1\r\nHost: a\r\n\r\n"),
         ];
         // 10,000 junk form fields, then the attack (x-waf stopped looking after the 100th argument).
         let mut form = String::new();
@@ -52,7 +55,7 @@ async fn malformed_requests_do_not_hurt_the_gateway() {
     for (i, a) in answers.iter().enumerate() {
         eprintln!("answer {i}: {:?}", a.chars().take(120).collect::<String>());
     }
-    for a in &answers[..4] {
+    for a in &answers[..7] {
         assert!(
             a.is_empty() || a.starts_with("HTTP/1.1 400"),
             "malformed input gets 400 or a closed connection: {a:?}"
