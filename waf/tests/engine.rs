@@ -86,6 +86,8 @@ fn attacks_of_every_family_are_caught() {
         "/tpl?name={{7*7}}",
         "/x?class.module.classLoader.resources.context.parent.pipeline.first.pattern=x",
         "/p?q=%C0%BCscript%C0%BE",
+        "/p?q=%3Ciframe%20src%3Djavascript%3Aalert(1)%3E",
+        "/p?q=%3Cimg%20src%3D%22data%3Atext%2Fhtml%3Bbase64%2CPHNjcmlwdD4%3D%22%3E",
     ];
     for uri in gets {
         let v = eval_with(&e, &site, "GET", uri, BROWSER, b"");
@@ -199,6 +201,25 @@ fn ordinary_traffic_passes() {
     let body = b"------WebKitFormBoundary7MA4YWxkTrZu0gW\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHoliday photos (2024)\r\n------WebKitFormBoundary7MA4YWxkTrZu0gW\r\nContent-Disposition: form-data; name=\"file\"; filename=\"IMG_0042 copy.JPG\"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff\xe0<?php junk bytes in a jpeg are not inspected\r\n------WebKitFormBoundary7MA4YWxkTrZu0gW--\r\n";
     let v = eval_with(&e, &site, "POST", "/upload", &mp, body);
     assert!(!v.attack, "upload FP: {v:?}");
+    // Editors also produce inline styles, pasted images as data URIs and video embeds.
+    let v = eval_with(
+        &e,
+        &site,
+        "POST",
+        "/cms/save",
+        &json,
+        br#"{"html":"<p style=\"text-align: center; color: rgb(51, 51, 51);\"><span style=\"font-family: Arial\">Hi</span></p><p><img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\" alt=\"dot\"></p><iframe src=\"https://www.youtube.com/embed/abc123\" width=\"560\" height=\"315\" allowfullscreen></iframe>"}"#,
+    );
+    assert!(!v.attack, "editor HTML FP: {v:?}");
+    let v = eval_with(
+        &e,
+        &site,
+        "POST",
+        "/c",
+        &json,
+        br#"{"comment":"I'd say it's 50/50 -- maybe; \"probably\" not. :)"}"#,
+    );
+    assert!(!v.attack, "punctuation FP: {v:?}");
     // Chat/notes APIs: markdown code spans and template placeholders.
     let v = eval_with(
         &e,
