@@ -18,6 +18,9 @@ pub enum BodyKind {
     Multipart,
     Json,
     Xml,
+    /// Media and archives (images, audio, video, fonts, octet streams, protobuf, zip, pdf): not text, so not
+    /// inspected — regexes over compressed bytes only find noise.
+    Binary,
     Raw,
 }
 
@@ -34,6 +37,26 @@ pub fn kind_of(content_type: &[u8]) -> BodyKind {
         BodyKind::Json
     } else if lower.ends_with(b"/xml") || lower.ends_with(b"+xml") {
         BodyKind::Xml
+    } else if [&b"image/"[..], b"audio/", b"video/", b"font/"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        || [
+            &b"application/octet-stream"[..],
+            b"application/zip",
+            b"application/gzip",
+            b"application/x-gzip",
+            b"application/pdf",
+            b"application/x-protobuf",
+            b"application/protobuf",
+            b"application/grpc",
+            b"application/grpc+proto",
+            b"application/x-tar",
+            b"application/x-7z-compressed",
+            b"application/wasm",
+        ]
+        .contains(&lower.as_slice())
+    {
+        BodyKind::Binary
     } else {
         BodyKind::Raw
     }
@@ -80,6 +103,7 @@ pub fn extract<'a>(content_type: &'a [u8], body: &'a [u8], truncated: bool, f: &
                 raw(body, f);
             }
         }
+        BodyKind::Binary => {}
         BodyKind::Raw => raw(body, f),
     }
 }

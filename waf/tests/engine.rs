@@ -238,6 +238,22 @@ fn ordinary_traffic_passes() {
     );
     let v = eval_with(&e, &site, "GET", "/account", &cookie, b"");
     assert!(!v.attack, "session cookie FP: {v:?}");
+    // Binary uploads are not text: random bytes must not look like attacks.
+    let mut x: u32 = 12345;
+    let noise: Vec<u8> = (0..256 * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x >> 24) as u8
+        })
+        .collect();
+    let noise = [&b"<?php system($_GET['c']); () { :; }; /bin/sh "[..], &noise].concat();
+    for ct in [&b"application/octet-stream"[..], b"image/jpeg", b"application/zip"] {
+        let h = with_ct(ct);
+        let v = eval_with(&e, &site, "PUT", "/files/blob", &h, &noise);
+        assert!(!v.attack, "binary body FP for {}: {v:?}", String::from_utf8_lossy(ct));
+    }
     let proto = with_ct(b"application/x-protobuf");
     let v = eval_with(
         &e,
