@@ -116,9 +116,10 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                 if target {
                     rep.crs_request_pl1.get_or_insert_with(Rate::default).add(hit);
                 }
-                if !hit && (!r.is_crs || target) {
+                if !hit {
+                    let mark = if target { " [target]" } else { "" };
                     rep.missed
-                        .push(format!("{} score={} {}", r.id, v.score, describe(&v).join("; ")));
+                        .push(format!("{}{mark} score={} {}", r.id, v.score, describe(&v).join("; ")));
                 }
             } else {
                 rep.flagged_negatives.add(hit);
