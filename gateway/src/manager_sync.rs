@@ -96,18 +96,13 @@ impl ManagerSync {
                 String::from_utf8_lossy(&bytes).chars().take(200).collect(),
             ));
         }
-        let (Some(ts), Some(sig)) = (ts, sig) else {
-            return Err(SyncError::Signature("unsigned response".into()));
-        };
-        let ts = signing::parse_timestamp(&ts).map_err(|e| SyncError::Signature(e.to_string()))?;
-        signing::verify_response(
+        signing::verify_response_headers(
             self.secret.as_bytes(),
             status,
             &h.nonce,
             &bytes,
-            ts,
-            &sig,
-            signing::now_unix(),
+            ts.as_deref(),
+            sig.as_deref(),
         )
         .map_err(|e| SyncError::Signature(e.to_string()))?;
         Ok(bytes)

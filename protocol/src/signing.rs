@@ -214,6 +214,29 @@ pub fn verify_response(
         .map_err(|_| SignError::Mismatch)
 }
 
+/// Verifies a response from its raw header values, as an HTTP client hands them over: a missing `X-Timestamp` or
+/// `X-Signature` is [`SignError::MissingHeader`], then as [`verify_response`] at the current time.
+pub fn verify_response_headers(
+    secret: &[u8],
+    status: u16,
+    request_nonce: &str,
+    body: &[u8],
+    timestamp: Option<&str>,
+    signature: Option<&str>,
+) -> Result<(), SignError> {
+    let ts = timestamp.ok_or(SignError::MissingHeader(HEADER_TIMESTAMP))?;
+    let sig = signature.ok_or(SignError::MissingHeader(HEADER_SIGNATURE))?;
+    verify_response(
+        secret,
+        status,
+        request_nonce,
+        body,
+        parse_timestamp(ts)?,
+        sig,
+        now_unix(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,6 +351,24 @@ mod tests {
         let mut m = HmacSha256::new_from_slice(b"secret").unwrap();
         m.update(msg.as_bytes());
         assert_eq!(h.signature, hex::encode(m.finalize().into_bytes()));
+    }
+
+    #[test]
+    fn response_headers_must_both_be_present() {
+        let (ts, sig) = sign_response(SECRET, 200, "aaaaaaaaaaaaaaaaaaaa", b"x");
+        let ts = ts.to_string();
+        assert_eq!(
+            verify_response_headers(SECRET, 200, "aaaaaaaaaaaaaaaaaaaa", b"x", Some(&ts), Some(&sig)),
+            Ok(())
+        );
+        assert_eq!(
+            verify_response_headers(SECRET, 200, "aaaaaaaaaaaaaaaaaaaa", b"x", None, Some(&sig)),
+            Err(SignError::MissingHeader(HEADER_TIMESTAMP))
+        );
+        assert_eq!(
+            verify_response_headers(SECRET, 200, "aaaaaaaaaaaaaaaaaaaa", b"x", Some("soon"), Some(&sig)),
+            Err(SignError::BadTimestamp)
+        );
     }
 
     #[test]

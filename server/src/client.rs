@@ -65,20 +65,14 @@ impl ManagerClient {
             .bytes()
             .await
             .map_err(|e| SendError::Retry(format!("POST {path}: {e}")))?;
-        let verified = match (ts, sig) {
-            (Some(ts), Some(sig)) => signing::parse_timestamp(&ts).and_then(|ts| {
-                signing::verify_response(
-                    self.secret.as_bytes(),
-                    status,
-                    &h.nonce,
-                    &bytes,
-                    ts,
-                    &sig,
-                    signing::now_unix(),
-                )
-            }),
-            _ => Err(signing::SignError::MissingHeader(signing::HEADER_SIGNATURE)),
-        };
+        let verified = signing::verify_response_headers(
+            self.secret.as_bytes(),
+            status,
+            &h.nonce,
+            &bytes,
+            ts.as_deref(),
+            sig.as_deref(),
+        );
         let text = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).into_owned();
         match status {
             200..=299 => verified.map_err(|e| SendError::Retry(format!("POST {path}: answer not genuine: {e}"))),

@@ -4,9 +4,7 @@
 use std::time::Duration;
 
 use protocol::policy::{Policy, PolicyRequest};
-use protocol::signing::{
-    now_unix, parse_timestamp, sign_request, verify_response, SignError, HEADER_SIGNATURE, HEADER_TIMESTAMP,
-};
+use protocol::signing::{sign_request, verify_response_headers, SignError, HEADER_SIGNATURE, HEADER_TIMESTAMP};
 use thiserror::Error;
 
 use crate::config::ManagerConfig;
@@ -96,11 +94,12 @@ impl Puller {
             let text: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
             return Err(PullError::Status(status, text));
         }
-        let ts = ts.ok_or(PullError::Unsigned("X-Timestamp"))?;
-        let sig = sig.ok_or(PullError::Unsigned("X-Signature"))?;
-        let ts = parse_timestamp(&ts).map_err(PullError::BadSignature)?;
-        verify_response(&self.secret, status, &h.nonce, &bytes, ts, &sig, now_unix())
-            .map_err(PullError::BadSignature)?;
+        verify_response_headers(&self.secret, status, &h.nonce, &bytes, ts.as_deref(), sig.as_deref()).map_err(
+            |e| match e {
+                SignError::MissingHeader(h) => PullError::Unsigned(h),
+                e => PullError::BadSignature(e),
+            },
+        )?;
         super::parse_json(&bytes).map_err(|e| PullError::Body(e.to_string()))
     }
 }
