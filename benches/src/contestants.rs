@@ -251,7 +251,7 @@ fn start_nginx(kind: Kind, env: &Env, dir: &Path, addr: SocketAddr) -> anyhow::R
         "{modules}daemon off;\nmaster_process off;\nworker_processes {threads};\npid {d}/nginx.pid;\nerror_log {d}/error.log crit;\n\
          events {{ worker_connections 4096; }}\n\
          http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fcgi;\n\
-           uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  client_max_body_size 10m;\n\
+           uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  client_max_body_size 10m;\n  client_body_buffer_size 128k;\n\
            upstream origin {{ server {origin}; keepalive 64; }}\n\
            server {{\n    listen {addr} reuseport;\n    {server_extra}\n    location / {{\n      proxy_pass http://origin;\n\
                proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n      proxy_set_header Host $host;\n\
