@@ -52,13 +52,6 @@ pub async fn filter(shared: &Shared, session: &mut Session, ctx: &mut Ctx) -> Re
     };
     ctx.client_ip = Some(client);
 
-    if let Some(why) = framing_problem(session) {
-        tracing::debug!(request_id = %ctx.request_id, "bad request: {why}");
-        ctx.action = Action::Reject;
-        respond::page(session, ctx, Some(&site), 400).await?;
-        return Ok(true);
-    }
-
     if content_length(session).is_some_and(|n| n > site.max_body_size) {
         ctx.action = Action::Reject;
         session.set_keepalive(None);
@@ -190,30 +183,6 @@ pub fn mark(shared: &Shared, site: &Site, client: IpAddr, rule: &str, now: u64) 
         until: time::OffsetDateTime::from_unix_timestamp(until as i64).unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
         hits: 1,
     });
-}
-
-/// RFC 9110/9112 violations that smuggling and parser-confusion attacks rely on: a `Content-Length` that is not
-/// one decimal number (or several that disagree), and a fragment in the request target.
-fn framing_problem(session: &Session) -> Option<&'static str> {
-    let req = session.req_header();
-    let mut lengths = req
-        .headers
-        .get_all(http::header::CONTENT_LENGTH)
-        .iter()
-        .flat_map(|v| v.as_bytes().split(|b| *b == b','));
-    if let Some(first) = lengths.next() {
-        let first = first.trim_ascii();
-        if first.is_empty() || !first.iter().all(u8::is_ascii_digit) {
-            return Some("Content-Length is not a number");
-        }
-        if lengths.any(|v| v.trim_ascii() != first) {
-            return Some("conflicting Content-Length values");
-        }
-    }
-    if req.raw_path().contains(&b'#') {
-        return Some("fragment in the request target");
-    }
-    None
 }
 
 fn content_length(session: &Session) -> Option<u64> {
