@@ -11,17 +11,20 @@ pub enum Kind {
     GatewayOff,
     Gateway,
     GatewayDeceive,
+    /// The smallest pingora proxy: pingora's own cost, for reading the gateway's.
+    PingoraBare,
     Nginx,
     NginxModsecurity,
     NginxLua,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Direct,
         Kind::GatewayOff,
         Kind::Gateway,
         Kind::GatewayDeceive,
+        Kind::PingoraBare,
         Kind::Nginx,
         Kind::NginxModsecurity,
         Kind::NginxLua,
@@ -33,6 +36,7 @@ impl Kind {
             Kind::GatewayOff => "gateway-off",
             Kind::Gateway => "gateway",
             Kind::GatewayDeceive => "gateway-deceive",
+            Kind::PingoraBare => "pingora-bare",
             Kind::Nginx => "nginx",
             Kind::NginxModsecurity => "nginx-modsecurity",
             Kind::NginxLua => "nginx-lua",
@@ -128,10 +132,22 @@ pub fn start(kind: Kind, env: &Env) -> anyhow::Result<Running> {
     let addr = free_addr()?;
     let dir = env.dir.join(kind.name());
     std::fs::create_dir_all(&dir)?;
-    let mut child = if kind.is_gateway() {
-        start_gateway(kind, env, &dir, addr)?
-    } else {
-        start_nginx(kind, env, &dir, addr)?
+    let mut child = match kind {
+        k if k.is_gateway() => start_gateway(kind, env, &dir, addr)?,
+        Kind::PingoraBare => Command::new(&env.exe)
+            .args([
+                "bare-pingora",
+                "--listen",
+                &addr.to_string(),
+                "--upstream",
+                &env.origin.to_string(),
+            ])
+            .arg("--threads")
+            .arg(env.threads.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?,
+        _ => start_nginx(kind, env, &dir, addr)?,
     };
     wait_listening(addr, &mut child, kind.name())?;
     Ok(Running {

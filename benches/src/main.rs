@@ -2,6 +2,7 @@
 //! errors, CPU and memory per request mix (`benches compare [--quick] [--json FILE]`). It also serves as the
 //! origin (`benches origin`) and runs the gateway (`benches gateway --config`), so one release build is measured.
 
+mod bare;
 mod contestants;
 mod load;
 mod mixes;
@@ -15,6 +16,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+
+// Same allocator as the `gateway` binary, so the gateway contestants measure the same program.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use contestants::{Env, Kind};
 use load::{Pattern, Plan};
@@ -70,6 +75,15 @@ enum Cmd {
         #[arg(long)]
         addr: SocketAddr,
     },
+    /// Run the smallest pingora proxy (the `pingora-bare` contestant).
+    BarePingora {
+        #[arg(long)]
+        listen: SocketAddr,
+        #[arg(long)]
+        upstream: SocketAddr,
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+    },
     /// Run the gateway (same code as the `gateway` binary).
     Gateway {
         #[arg(long)]
@@ -81,6 +95,11 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.cmd {
         Cmd::Origin { addr } => origin::serve(addr),
+        Cmd::BarePingora {
+            listen,
+            upstream,
+            threads,
+        } => bare::run(listen, upstream, threads),
         Cmd::Gateway { config } => {
             let filter = tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
