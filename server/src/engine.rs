@@ -57,18 +57,6 @@ pub struct Engine {
     honeypot: Option<Scenario>,
 }
 
-/// Truncates on a character boundary.
-pub fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
 fn datetime(t: f64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos((t * 1e9) as i128).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
@@ -126,7 +114,7 @@ impl Engine {
             SessionKey::Capture => hit.sid.as_deref(),
         };
         let key = sid.map(|s| format!("{}\x1f{}\x1f{}", det.name, rec.host.unwrap_or(""), s));
-        let evidence = truncate(line, EVIDENCE_MAX);
+        let evidence = &line[..line.floor_char_boundary(EVIDENCE_MAX)];
         if let (Some(k), Some(src)) = (&key, &hit.src) {
             self.sessions.remember(k, src, t);
         }

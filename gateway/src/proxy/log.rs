@@ -68,7 +68,7 @@ pub fn request_done(shared: &Shared, session: &mut Session, e: Option<&Error>, c
             rule: ctx.rule_ids.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(","),
             site: site_name.to_string(),
             host: ctx.host.clone(),
-            evidence: format!("{} {}", req.method, truncate(uri, 512)),
+            evidence: format!("{} {}", req.method, &uri[..uri.floor_char_boundary(512)]),
             honeypot: false,
         });
     }
@@ -102,15 +102,4 @@ pub fn request_done(shared: &Shared, session: &mut Session, e: Option<&Error>, c
     if let Some(l) = site_log {
         l.write(line);
     }
-}
-
-fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }

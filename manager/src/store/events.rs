@@ -39,17 +39,6 @@ pub struct EventFilter {
 
 const MAX_FIELD: usize = 4096;
 
-fn clip(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
 /// Checks a batch before anything is stored: addresses must parse; over-long fields are clipped, not refused.
 pub fn validate(batch: &mut [Event]) -> Result<(), String> {
     for (i, e) in batch.iter_mut().enumerate() {
@@ -60,9 +49,9 @@ pub fn validate(batch: &mut [Event]) -> Result<(), String> {
             return Err(format!("event {i}: service and kind must not be empty"));
         }
         for f in [&mut e.service, &mut e.kind, &mut e.rule, &mut e.site, &mut e.host] {
-            *f = clip(f, 256).to_string();
+            *f = f[..f.floor_char_boundary(256)].to_string();
         }
-        e.evidence = clip(&e.evidence, MAX_FIELD).to_string();
+        e.evidence = e.evidence[..e.evidence.floor_char_boundary(MAX_FIELD)].to_string();
     }
     Ok(())
 }
