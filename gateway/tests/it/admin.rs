@@ -4,16 +4,7 @@ use crate::harness::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn manual_ban_unban_and_restart() {
-    let (real, clone) = (backend("real").await, backend("clone").await);
-    let mut gw = Gateway::prepare(
-        &[(
-            "s.toml",
-            site("s", "default = true", &[real.addr], &[clone.addr], "deceive", ""),
-        )],
-        &[("t.toml", TEST_RULES)],
-        "",
-    )
-    .start();
+    let (_real, _clone, mut gw) = one_site("s", "deceive", "").await;
     let admin = reqwest::Client::new();
     let r = admin
         .post(gw.admin_url("/api/badguys"))

@@ -19,16 +19,7 @@ fn raw(port: u16, bytes: &[u8]) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn malformed_requests_do_not_hurt_the_gateway() {
-    let (real, clone) = (backend("real").await, backend("clone").await);
-    let gw = Gateway::prepare(
-        &[(
-            "s.toml",
-            site("s", "default = true", &[real.addr], &[clone.addr], "deceive", ""),
-        )],
-        &[("t.toml", TEST_RULES)],
-        "",
-    )
-    .start();
+    let (_real, _clone, gw) = one_site("s", "deceive", "").await;
     let port = gw.port;
     let answers = tokio::task::spawn_blocking(move || {
         let mut v = vec![

@@ -210,6 +210,15 @@ pub async fn backend(name: &str) -> Backend {
         .unwrap()
 }
 
+/// A real and a cloned origin behind a started gateway whose one default site `name` runs in `mode` with the
+/// test rules; `extra` goes into the site file before its `[waf]` table.
+pub async fn one_site(name: &str, mode: &str, extra: &str) -> (Backend, Backend, Gateway) {
+    let (real, clone) = (backend("real").await, backend("clone").await);
+    let text = site(name, "default = true", &[real.addr], &[clone.addr], mode, extra);
+    let gw = Gateway::prepare(&[(&format!("{name}.toml"), text)], &[("t.toml", TEST_RULES)], "").start();
+    (real, clone, gw)
+}
+
 /// A site file with both pools.
 pub fn site(name: &str, hosts: &str, real: &[SocketAddr], unreal: &[SocketAddr], mode: &str, extra: &str) -> String {
     let list = |v: &[SocketAddr]| v.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ");

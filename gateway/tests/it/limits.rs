@@ -97,16 +97,7 @@ fn late_attack_body() -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn late_body_attack_ends_the_request_and_marks_the_client() {
-    let (real, clone) = (backend("real").await, backend("clone").await);
-    let gw = Gateway::prepare(
-        &[(
-            "s.toml",
-            site("s", "default = true", &[real.addr], &[clone.addr], "deceive", ""),
-        )],
-        &[("t.toml", TEST_RULES)],
-        "",
-    )
-    .start();
+    let (_real, _clone, gw) = one_site("s", "deceive", "").await;
     let c = client("127.0.0.2");
     let r = c
         .post(gw.url("/echo"))

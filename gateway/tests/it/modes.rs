@@ -7,16 +7,7 @@ use crate::harness::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn deceive_moves_only_the_attacker_until_ttl_ends() {
-    let (real, clone) = (backend("real").await, backend("clone").await);
-    let gw = Gateway::prepare(
-        &[(
-            "shop.toml",
-            site("shop", "default = true", &[real.addr], &[clone.addr], "deceive", ""),
-        )],
-        &[("t.toml", TEST_RULES)],
-        "",
-    )
-    .start();
+    let (_real, _clone, gw) = one_site("shop", "deceive", "").await;
     let (attacker, bystander) = (client("127.0.0.2"), client("127.0.0.3"));
 
     assert_eq!(who(&attacker, &gw.url("/echo")).await, (200, "real".into()));
@@ -188,16 +179,7 @@ async fn block_redirect_detect_modes() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn allowlisted_client_is_never_marked() {
-    let (real, clone) = (backend("real").await, backend("clone").await);
-    let gw = Gateway::prepare(
-        &[(
-            "shop.toml",
-            site("shop", "default = true", &[real.addr], &[clone.addr], "deceive", ""),
-        )],
-        &[("t.toml", TEST_RULES)],
-        "",
-    )
-    .start();
+    let (_real, _clone, gw) = one_site("shop", "deceive", "").await;
     let c = client("127.0.0.9");
     assert_eq!(who(&c, &gw.url("/echo?q=EVILMARKER")).await, (200, "real".into()));
     assert_eq!(who(&c, &gw.url("/echo")).await, (200, "real".into()));
@@ -212,16 +194,7 @@ async fn allowlisted_client_is_never_marked() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn attack_in_urlencoded_body_is_seen_before_the_pool_is_chosen() {
-    let (real, clone) = (backend("real").await, backend("clone").await);
-    let gw = Gateway::prepare(
-        &[(
-            "shop.toml",
-            site("shop", "default = true", &[real.addr], &[clone.addr], "deceive", ""),
-        )],
-        &[("t.toml", TEST_RULES)],
-        "",
-    )
-    .start();
+    let (_real, _clone, gw) = one_site("shop", "deceive", "").await;
     let c = client("127.0.0.6");
     let r = c
         .post(gw.url("/echo"))
