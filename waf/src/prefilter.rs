@@ -68,6 +68,10 @@ impl std::hash::BuildHasher for Fnv {
 pub struct SqlKeywords {
     words: std::collections::HashSet<Vec<u8>, Fnv>,
     longest: usize,
+    /// Per lower-cased first byte, and per lower-cased last byte, a bit per keyword length (< 64): most words
+    /// of ordinary text fail one of the two and never pay for lower-casing and hashing.
+    shapes: Box<[u64; 256]>,
+    ends: Box<[u64; 256]>,
 }
 
 impl SqlKeywords {
@@ -83,7 +87,23 @@ impl SqlKeywords {
             return Err("libinjection keyword table is empty".into());
         }
         let longest = words.iter().map(Vec::len).max().unwrap_or(0);
-        Ok(SqlKeywords { words, longest })
+        let mut shapes = Box::new([0u64; 256]);
+        let mut ends = Box::new([0u64; 256]);
+        for w in &words {
+            if let (Some(&first), Some(&last)) = (w.first(), w.last()) {
+                // A keyword of 64 bytes or more cannot be recorded in the masks: admit every length for its
+                // bytes, so the masks never reject a real keyword.
+                let bit = if w.len() < 64 { 1u64 << w.len() } else { u64::MAX };
+                shapes[first as usize] |= bit;
+                ends[last as usize] |= bit;
+            }
+        }
+        Ok(SqlKeywords {
+            words,
+            longest,
+            shapes,
+            ends,
+        })
     }
 
     /// True when libinjection must look at `v`.
@@ -110,6 +130,14 @@ impl SqlKeywords {
             .any(|w| {
                 if w.is_empty() || w.len() > self.longest || w.len() > buf.len() {
                     return false;
+                }
+                if w.len() < 64 {
+                    let bit = 1u64 << w.len();
+                    let last = w[w.len() - 1].to_ascii_lowercase();
+                    if self.shapes[w[0].to_ascii_lowercase() as usize] & bit == 0 || self.ends[last as usize] & bit == 0
+                    {
+                        return false;
+                    }
                 }
                 let lower = &mut buf[..w.len()];
                 lower.copy_from_slice(w);
