@@ -16,6 +16,13 @@ use minijinja::{context, Value};
 
 use super::session::Authed;
 
+/// A form that carries only the CSRF token (delete, revoke, acknowledge, logout buttons).
+#[derive(Debug, serde::Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
 /// What every logged-in page needs: the user, the CSRF token, the active menu entry.
 pub fn base(a: &Authed, nav: &str) -> Value {
     context! {

@@ -1,10 +1,10 @@
 //! Alarms: open ones first, acknowledgement by users (recorded with name and time).
 
+use super::CsrfForm;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use minijinja::context;
-use serde::Deserialize;
 
 use super::base;
 use crate::state::AppState;
@@ -22,12 +22,6 @@ pub async fn list(State(state): State<AppState>, a: Authed) -> WebResult {
         "alarms.html",
         context! { open => open, acked => acked, ..base(&a, "alarms") },
     )
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// Viewers may acknowledge too: acknowledging is watching, not configuring.

@@ -1,5 +1,6 @@
 //! Login, logout and first-run setup.
 
+use super::CsrfForm;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect};
@@ -84,12 +85,6 @@ pub async fn login(State(state): State<AppState>, ClientAddr(addr): ClientAddr, 
             Ok(r)
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn logout(State(state): State<AppState>, a: Authed, Form(f): Form<CsrfForm>) -> WebResult {

@@ -1,5 +1,6 @@
 //! Machine keys from the UI (admin): create one (the secret is shown once, on the answer page) and revoke.
 
+use super::CsrfForm;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
@@ -46,12 +47,6 @@ pub async fn add(State(state): State<AppState>, a: Authed, Form(f): Form<AddForm
         axum::http::HeaderValue::from_static("no-store"),
     );
     Ok(r)
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn revoke(

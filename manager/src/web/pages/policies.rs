@@ -1,5 +1,6 @@
 //! Agent policies: list, editor with field-level validation (mode, white IPs/ports, sandbox, interval), delete.
 
+use super::CsrfForm;
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
@@ -144,12 +145,6 @@ pub async fn save(State(state): State<AppState>, a: Authed, Form(f): Form<Policy
         })
         .await?;
     Ok(Redirect::to("/policies").into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn delete(

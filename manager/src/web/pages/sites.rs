@@ -2,6 +2,7 @@
 //! the template, checks it and publishes it to `sites_dir` before the database is changed, so a failure changes
 //! nothing.
 
+use super::CsrfForm;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect};
@@ -211,12 +212,6 @@ pub async fn save(State(state): State<AppState>, a: Authed, Form(f): Form<SiteFo
         })
         .await?;
     Ok(Redirect::to("/sites").into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn delete(

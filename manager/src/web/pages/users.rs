@@ -1,5 +1,6 @@
 //! Users (admin only to change): list, add with role, delete (never the last admin); and the audit log.
 
+use super::CsrfForm;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
@@ -65,12 +66,6 @@ pub async fn add(State(state): State<AppState>, a: Authed, Form(f): Form<AddForm
         })
         .await?;
     Ok(Redirect::to("/users").into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn delete(
