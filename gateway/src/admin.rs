@@ -113,6 +113,8 @@ impl Admin {
                     .as_ref()
                     .map_or(0, |l| l.dropped.load(std::sync::atomic::Ordering::Relaxed));
                 m.access_log_dropped.set(dropped as i64);
+                m.outbox_dropped
+                    .set(self.shared.outbox.dropped.load(std::sync::atomic::Ordering::Relaxed) as i64);
                 let body = m.render();
                 Response::builder()
                     .status(StatusCode::OK)

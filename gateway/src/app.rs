@@ -15,7 +15,7 @@ use crate::background::{BadGuyKeeper, HealthChecker, Watcher};
 use crate::config::GatewayConfig;
 use crate::pool::BackendRegistry;
 use crate::proxy::Gateway;
-use crate::state::{cert_table, load_snapshot, Shared};
+use crate::state::{load_snapshot, Shared};
 use pingora_core::listeners::tls::TlsSettings;
 
 /// Validates `gateway.toml`, every site and every rule file; returns the error lines.
@@ -78,10 +78,10 @@ pub fn run(config_path: &Path, upgrade: bool) -> anyhow::Result<()> {
     for l in &listeners {
         proxy.add_tcp(&l.to_string());
     }
+    if !cfg.tls_listen.is_empty() && !shared.snapshot.load().router.sites.iter().any(|s| s.tls.is_some()) {
+        tracing::warn!(listen = ?cfg.tls_listen, "tls_listen is set but no site has a [tls] certificate: handshakes will fail until one does");
+    }
     for l in &cfg.tls_listen {
-        if cert_table(&shared.snapshot.load().router).is_empty() {
-            tracing::warn!(listen = %l, "tls_listen is set but no site has a [tls] certificate: handshakes will fail until one does");
-        }
         let mut tls = TlsSettings::intermediate("", "").map_err(|e| anyhow::anyhow!("TLS settings: {e}"))?;
         tls.set_cert_resolver(shared.tls.clone());
         proxy.add_tls_with_settings(&l.to_string(), None, tls);

@@ -106,7 +106,6 @@ impl BackgroundService for BadGuyKeeper {
                     if purged > 0 {
                         tracing::debug!(purged, "expired bad-guy entries removed");
                     }
-                    self.shared.metrics.badguys.set(self.shared.badguys.len() as i64);
                     self.save();
                 }
             }

@@ -21,6 +21,8 @@ pub struct Metrics {
     /// Requests answered 502 because every backend of the pool was down.
     pub no_live_upstream: IntCounterVec,
     pub access_log_dropped: IntGauge,
+    /// Decisions and events dropped because the manager stayed away until the outbox was full.
+    pub outbox_dropped: IntGauge,
     /// By direction (`pull`/`push`) and result.
     pub manager_sync: IntCounterVec,
 }
@@ -114,6 +116,13 @@ impl Metrics {
                 g(
                     "gateway_access_log_dropped",
                     "Access-log lines dropped because the writer fell behind",
+                ),
+            ),
+            outbox_dropped: reg(
+                &r,
+                g(
+                    "gateway_manager_outbox_dropped",
+                    "Decisions and events dropped because the manager was away until the outbox filled",
                 ),
             ),
             manager_sync: reg(

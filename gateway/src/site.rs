@@ -156,11 +156,13 @@ fn default_mode() -> WafMode {
 fn default_ttl() -> Duration {
     Duration::from_secs(600)
 }
+// The engine owns these defaults; the site file only repeats its fields (serde cannot flatten them under
+// deny_unknown_fields).
 fn default_paranoia() -> u8 {
-    1
+    waf::WafSiteSettings::default().paranoia
 }
 fn default_threshold() -> u32 {
-    5
+    waf::WafSiteSettings::default().threshold
 }
 
 /// Custom error pages: status → HTML file.
