@@ -69,3 +69,85 @@ async fn malformed_requests_do_not_hurt_the_gateway() {
         "still serving"
     );
 }
+
+/// A one-request-per-connection origin that answers 200 with its name and the request line it received, byte for byte, so a
+/// test can see exactly what the gateway put on the wire (hyper-based origins refuse such targets themselves).
+fn raw_echo_origin(name: &'static str) -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().take(64) {
+            let Ok(mut conn) = conn else { continue };
+            let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && head.len() < 65536 {
+                match conn.read(&mut byte) {
+                    Ok(1) => head.push(byte[0]),
+                    _ => break,
+                }
+            }
+            let mut line = format!("{name} ").into_bytes();
+            line.extend(head.split(|&b| b == b'\r').next().unwrap_or_default());
+            let mut answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                line.len()
+            )
+            .into_bytes();
+            answer.extend_from_slice(&line);
+            let _ = conn.write_all(&answer);
+        }
+    });
+    addr
+}
+
+/// Attack tools send `"`, `<`, `>`, `{`, `|`, `\` unescaped in the request target. nginx accepts that; stock
+/// pingora answered its own 400 before any hook ran, so the WAF never saw the request and deceive mode never
+/// marked the client (vendor/pingora-http). Now the WAF sees it, and an allowed one reaches the origin as sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn unescaped_target_bytes_reach_the_waf_and_the_origin_unchanged() {
+    let (real, clone) = (raw_echo_origin("real"), raw_echo_origin("clone"));
+    let text = site("s", "default = true", &[real], &[clone], "deceive", "");
+    let gw = Gateway::prepare(&[("s.toml", text)], &[("t.toml", TEST_RULES)], "").start();
+    let port = gw.port;
+    let benign = b"/echo?q={\"a\":1}|x\\y^`".to_vec();
+    let attack = b"/echo?q=<b>\"EVILMARKER\"</b>".to_vec();
+    let send = move |src: &'static str, target: Vec<u8>| async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let sock = tokio::net::TcpSocket::new_v4()?;
+        sock.bind(format!("{src}:0").parse().unwrap())?;
+        let mut s = sock.connect(([127, 0, 0, 1], port).into()).await?;
+        let req = [
+            b"GET ".as_slice(),
+            &target,
+            b" HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+        ]
+        .concat();
+        s.write_all(&req).await?;
+        let mut out = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut out)).await??;
+        std::io::Result::Ok(String::from_utf8_lossy(&out).into_owned())
+    };
+    let answer = send("127.0.0.2", benign.clone()).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    let expected = format!("real GET {} HTTP/1.1", String::from_utf8_lossy(&benign));
+    assert!(answer.ends_with(&expected), "origin saw the target as sent: {answer:?}");
+
+    // Seen by the WAF: deceive mode sends this request and the client's next ones to the clone.
+    let answer = send("127.0.0.3", attack.clone()).await.unwrap();
+    let expected = format!("clone GET {} HTTP/1.1", String::from_utf8_lossy(&attack));
+    assert!(answer.ends_with(&expected), "{answer:?}");
+    let answer = send("127.0.0.3", b"/after".to_vec()).await.unwrap();
+    assert!(answer.ends_with("clone GET /after HTTP/1.1"), "{answer:?}");
+    let status = reqwest::get(gw.admin_url("/api/badguys"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        status.contains("127.0.0.3") && status.contains("990001"),
+        "client marked by the rule: {status}"
+    );
+    assert!(!status.contains("127.0.0.2"), "benign client not marked: {status}");
+}
