@@ -126,6 +126,15 @@ fn attacks_of_every_family_are_caught() {
     let body = b"--b0und\r\nContent-Disposition: form-data; name=\"f\"; filename=\"shell.php\"\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n--b0und--\r\n";
     let v = eval_with(&e, &site, "POST", "/upload", &mp, body);
     assert!(v.attack, "PHP upload: {v:?}");
+    // A raw `+` in a form body decodes to a space: JSFuck must still be seen after that.
+    let form = with_ct(b"application/x-www-form-urlencoded");
+    let v = eval_with(&e, &site, "POST", "/post", &form, b"a=(![]+[])[+!+[]]");
+    assert!(v.attack, "JSFuck in a form body: {v:?}");
+    let v = eval_with(&e, &site, "GET", "/x?f=(%20[%20system%20][%200%20])%20{/*c*/0}%20(%20id%20);", BROWSER, b"");
+    assert!(v.attack, "PHP array-deref call with a string offset: {v:?}");
+    let body = b"--b0und\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Type: text/plain; charset=shift_jis\r\n\r\nx\r\n--b0und--\r\n";
+    let v = eval_with(&e, &site, "POST", "/upload", &mp, body);
+    assert!(v.attack, "legacy charset in a multipart part: {v:?}");
     let mut smuggle = BROWSER.to_vec();
     smuggle.push(("content-length", b"4"));
     smuggle.push(("transfer-encoding", b"chunked"));
@@ -167,11 +176,12 @@ fn ordinary_traffic_passes() {
         assert!(!v.attack, "false positive: {uri} -> {v:?}");
     }
     let form = with_ct(b"application/x-www-form-urlencoded");
-    let bodies: [&[u8]; 4] = [
+    let bodies: [&[u8]; 5] = [
         b"name=Jos%C3%A9+Mar%C3%ADa&email=jose%40example.es&phone=%2B34+600+000+000&msg=Hello%2C+I%27d+like+to+order+2+boxes.",
         b"comment=I+think+it%27s+great%3B+really.+5%2F5+would+buy+again%21&rating=5",
         b"address=Calle+Mayor+1%2C+2%C2%BA+B&city=Madrid&zip=28013",
         b"q=select+the+best+option+from+the+list+below",
+        b"md=See+%21%5B%5D%28logo.png%29+and+%5B%5D+%28empty+list%29+%28see+%5Bnotes%5D%29+%28below%29",
     ];
     for b in bodies {
         let v = eval_with(&e, &site, "POST", "/contact", &form, b);
