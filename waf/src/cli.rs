@@ -28,6 +28,10 @@ pub struct EvalArgs {
     /// List every missed attack with the partial score it got.
     #[arg(long)]
     pub show_misses: bool,
+    /// Also write one JSON line per record (`id`, `attack`, `score`, `rules`) to this file: diff two runs to
+    /// see what a rule change did, record by record, at every paranoia level.
+    #[arg(long)]
+    pub verdicts: Option<PathBuf>,
 }
 
 /// Runs `gateway waf-eval`.

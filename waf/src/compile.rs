@@ -7,6 +7,7 @@ use aho_corasick::AhoCorasick;
 use ipnet::IpNet;
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
+use crate::gate_literals::{bounds_at, required_literals, GateLit, LEFT, RIGHT};
 use crate::prefilter;
 use crate::rule_file::{Action, Check, Detect, LibinjectionKind, LocatedRule, RateDef};
 use crate::target::TargetKind;
@@ -45,9 +46,9 @@ pub struct Group {
     pub special: [Option<Set>; 2],
     /// Required literals of the gated sets with their bit (1: `any[0]`, 2: `special[0]`); compiled into the
     /// list's gate.
-    pub gate_lits: Vec<(Vec<u8>, u8)>,
+    pub gate_lits: Vec<(GateLit, u8)>,
     /// Required literals of `any[0]` (for the list-level plain gate).
-    pub plain_lits: Vec<Vec<u8>>,
+    pub plain_lits: Vec<GateLit>,
     pub negated: Vec<(usize, Regex)>,
     pub literals: Option<AhoCorasick>,
     pub literal_rules: Vec<usize>,
@@ -63,11 +64,14 @@ pub struct Group {
 pub struct GroupList {
     pub groups: Vec<Group>,
     pub plain_gate: Option<AhoCorasick>,
+    /// Per `plain_gate` pattern: the word boundaries ([`crate::gate_literals`]) a hit needs to count.
+    plain_bounds: Vec<u8>,
     /// All gated sets' required literals of the list in one automaton (case-insensitive, overlapping
-    /// matches): `gate_bits[pattern]` has bit `2 * group` for the group's `any[0]` and `2 * group + 1` for
-    /// its `special[0]`. Chains that leave a value unchanged share one scan.
+    /// matches): `gate_bits[pattern][bounds]` has bit `2 * group` for the group's `any[0]` and `2 * group + 1`
+    /// for its `special[0]`, for the literals that need the word boundaries `bounds`. Chains that leave a value
+    /// unchanged share one scan.
     pub gate: Option<AhoCorasick>,
-    pub gate_bits: Vec<u64>,
+    gate_bits: Vec<[u64; 4]>,
     pub plain_always: bool,
     /// Some chain base64-decodes, which can turn a plain value into anything.
     pub base64: bool,
@@ -75,23 +79,34 @@ pub struct GroupList {
     pub xss: bool,
 }
 
+fn automaton<I, P>(patterns: I) -> Result<AhoCorasick, String>
+where
+    I: IntoIterator<Item = P>,
+    P: AsRef<[u8]>,
+{
+    aho_corasick::AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(patterns)
+        .map_err(|e| e.to_string())
+}
+
 impl GroupList {
-    fn new(groups: Vec<Group>, lits: &BTreeSet<Vec<u8>>, chain_unplains: &[bool]) -> Result<GroupList, String> {
+    fn new(groups: Vec<Group>, lits: &BTreeSet<GateLit>, chain_unplains: &[bool]) -> Result<GroupList, String> {
         let plain_always = groups
             .iter()
             .any(|g| g.any[1].is_some() || !g.negated.is_empty() || g.literals.is_some());
-        let plain_gate = if lits.is_empty() {
+        // A literal needed by several patterns counts wherever the least demanding of them allows.
+        let mut plain: BTreeMap<&[u8], u8> = BTreeMap::new();
+        for l in lits {
+            *plain.entry(&l.bytes).or_insert(LEFT | RIGHT) &= l.bounds;
+        }
+        let plain_gate = if plain.is_empty() {
             None
         } else {
-            Some(
-                aho_corasick::AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                    .build(lits)
-                    .map_err(|e| e.to_string())?,
-            )
+            Some(automaton(plain.keys())?)
         };
-        let mut all: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        let mut all: BTreeMap<Vec<u8>, [u64; 4]> = BTreeMap::new();
         for (gi, g) in groups.iter().enumerate().take(32) {
             for (lit, bit) in &g.gate_lits {
                 let mut mask = 0u64;
@@ -101,7 +116,7 @@ impl GroupList {
                 if bit & 2 != 0 {
                     mask |= 1 << (2 * gi + 1);
                 }
-                *all.entry(lit.clone()).or_default() |= mask;
+                all.entry(lit.bytes.clone()).or_default()[lit.bounds as usize] |= mask;
             }
         }
         if groups.len() > 32 {
@@ -110,13 +125,7 @@ impl GroupList {
         let gate = if all.is_empty() {
             None
         } else {
-            Some(
-                aho_corasick::AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                    .build(all.keys())
-                    .map_err(|e| e.to_string())?,
-            )
+            Some(automaton(all.keys())?)
         };
         Ok(GroupList {
             gate,
@@ -124,10 +133,49 @@ impl GroupList {
             base64: groups.iter().any(|g| chain_unplains[g.chain]),
             plain_always,
             plain_gate,
+            plain_bounds: plain.into_values().collect(),
             sqli: groups.iter().any(|g| !g.sqli.is_empty()),
             xss: groups.iter().any(|g| !g.xss.is_empty()),
             groups,
         })
+    }
+
+    /// True when the plain gate finds a literal of a plain-capable pattern in `v` with the word boundaries
+    /// that pattern puts around it.
+    pub fn plain_gate_hit(&self, v: &[u8]) -> bool {
+        // Most values hold no literal at all: the prefiltered unanchored search says so fastest.
+        self.plain_gate.as_ref().is_some_and(|g| {
+            g.is_match(v)
+                && g.find_overlapping_iter(v).any(|m| {
+                    let need = self.plain_bounds[m.pattern().as_usize()];
+                    need == 0 || bounds_at(v, m.start(), m.end()) & need == need
+                })
+        })
+    }
+
+    /// The gate bits (see `gate`) that hits in `v` open, restricted to `mask`; stops once all of `mask` is open.
+    pub fn gate_open(&self, v: &[u8], mask: u64) -> u64 {
+        let Some(gate) = &self.gate else { return 0 };
+        if !gate.is_match(v) {
+            return 0;
+        }
+        let mut open = 0u64;
+        for m in gate.find_overlapping_iter(v) {
+            let bits = &self.gate_bits[m.pattern().as_usize()];
+            open |= bits[0];
+            if bits[1] | bits[2] | bits[3] != 0 {
+                let found = bounds_at(v, m.start(), m.end());
+                for (need, b) in bits.iter().enumerate().skip(1) {
+                    if found & need as u8 == need as u8 {
+                        open |= b;
+                    }
+                }
+            }
+            if open & mask == mask {
+                break;
+            }
+        }
+        open & mask
     }
 }
 
@@ -358,7 +406,7 @@ pub fn compile(rules: Vec<LocatedRule>) -> Result<Compiled, Vec<RuleError>> {
         }
     }
     for ((allow, kind, name), groups) in lists {
-        let lits: BTreeSet<Vec<u8>> = groups.iter().flat_map(|g| g.plain_lits.iter().cloned()).collect();
+        let lits: BTreeSet<GateLit> = groups.iter().flat_map(|g| g.plain_lits.iter().cloned()).collect();
         let list = match GroupList::new(groups, &lits, &out.chain_unplains) {
             Ok(l) => l,
             Err(e) => {
@@ -409,12 +457,12 @@ type Pattern = (usize, String);
 fn split_gated(
     patterns: &[&(usize, String)],
     bit: u8,
-    lits: &mut BTreeMap<Vec<u8>, u8>,
+    lits: &mut BTreeMap<GateLit, u8>,
 ) -> Result<[Option<Set>; 2], String> {
     let mut gated = Vec::new();
     let mut ungated = Vec::new();
     for p in patterns {
-        match prefilter::required_literals(&p.1) {
+        match required_literals(&p.1) {
             Some(l) => {
                 for lit in l {
                     *lits.entry(lit).or_default() |= bit;

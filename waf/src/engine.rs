@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::clean_cache::CleanCache;
+use crate::clean_cache::{CleanCache, SeenInRequest};
 use crate::compile::{self, Compiled, Group, GroupList, Groups, Set};
 use crate::policy::Exclusion;
 use crate::prefilter;
@@ -33,6 +33,8 @@ struct Scan<'e, 'p> {
     deny: bool,
     /// Rule hits seen, before paranoia and exclusion filtering (a value with none is clean for every site).
     hits: usize,
+    /// Values of this request that came out clean, for targets the cross-request cache does not keep.
+    seen: SeenInRequest,
 }
 
 impl Scan<'_, '_> {
@@ -138,7 +140,7 @@ impl Scan<'_, '_> {
             && (!list.base64 || !crate::decode::looks_base64(raw))
             && (!list.sqli || !self.sqli_possible(raw))
             && (!list.xss || prefilter::xss_impossible(raw))
-            && list.plain_gate.as_ref().is_none_or(|g| !g.is_match(raw))
+            && !list.plain_gate_hit(raw)
     }
 
     /// Runs every group that applies to one field (one group per transform chain).
@@ -153,10 +155,17 @@ impl Scan<'_, '_> {
         let Some(list) = named.or_else(|| groups.by_kind.get(&f.kind)) else {
             return;
         };
-        if prefilter::is_plain(&f.value) && self.list_skippable(list, &f.value) {
+        let across_requests = CleanCache::applies(f.kind);
+        if cacheable && !across_requests && self.seen.contains(f.kind, &f.name, &f.value) {
             return;
         }
-        let cache_key = if cacheable && CleanCache::applies(f.kind) {
+        if prefilter::is_plain(&f.value) && self.list_skippable(list, &f.value) {
+            if cacheable && !across_requests {
+                self.seen.insert(f.kind, &f.name, &f.value);
+            }
+            return;
+        }
+        let cache_key = if cacheable && across_requests {
             let key = self.engine.clean.key(f.kind, &f.name, &f.value);
             if self.engine.clean.contains(key) {
                 return;
@@ -169,10 +178,7 @@ impl Scan<'_, '_> {
         if prefilter::is_plain(&f.value) {
             // Transforms keep a plain value plain (base64 aside) and change at most its case, so one gate scan
             // of the raw value tells which groups can fire; the others are not even transformed.
-            let open = list.gate.as_ref().map_or(0, |gate| {
-                gate.find_overlapping_iter(f.value.as_ref())
-                    .fold(0, |o, m| o | list.gate_bits[m.pattern().as_usize()])
-            });
+            let open = list.gate_open(&f.value, u64::MAX);
             let sqli = self.sqli_possible(&f.value);
             let xss = !prefilter::xss_impossible(&f.value);
             let b64 = crate::decode::looks_base64(&f.value);
@@ -203,8 +209,12 @@ impl Scan<'_, '_> {
                 self.group(g, f.kind, &f.name, v, open >> (2 * i) & 3);
             }
         }
-        if let (Some(key), true) = (cache_key, self.hits == hits_before) {
-            self.engine.clean.insert(key);
+        if self.hits == hits_before {
+            match cache_key {
+                Some(key) => self.engine.clean.insert(key),
+                None if cacheable => self.seen.insert(f.kind, &f.name, &f.value),
+                None => {}
+            }
         }
     }
 }
@@ -212,7 +222,9 @@ impl Scan<'_, '_> {
 /// One overlapping scan of the list's gate per distinct transformed value (case-insensitively equal values
 /// share it); returns the open bits of every group's gated sets.
 fn gate_scan(list: &GroupList, values: &[std::borrow::Cow<'_, [u8]>]) -> u64 {
-    let Some(gate) = &list.gate else { return 0 };
+    if list.gate.is_none() {
+        return 0;
+    }
     let mut open = 0u64;
     let mut done = 0u64;
     for (i, v) in values.iter().enumerate() {
@@ -226,12 +238,7 @@ fn gate_scan(list: &GroupList, values: &[std::borrow::Cow<'_, [u8]>]) -> u64 {
             }
         }
         done |= mask;
-        for m in gate.find_overlapping_iter(v.as_ref()) {
-            open |= list.gate_bits[m.pattern().as_usize()] & mask;
-            if open & mask == mask {
-                break;
-            }
-        }
+        open |= list.gate_open(v, mask);
     }
     open
 }
@@ -436,6 +443,7 @@ impl Engine {
             verdict: Verdict::default(),
             deny: false,
             hits: 0,
+            seen: SeenInRequest::default(),
         };
         if self.allowlisted(req, &mut scan) {
             return scan.verdict;

@@ -21,7 +21,7 @@ const fn plain_table() -> [bool; 256] {
     t
 }
 
-static PLAIN: [bool; 256] = plain_table();
+pub(crate) static PLAIN: [bool; 256] = plain_table();
 
 /// True when every byte of `v` is plain.
 pub fn is_plain(v: &[u8]) -> bool {
@@ -66,84 +66,113 @@ impl std::hash::BuildHasher for Fnv {
 /// libinjection run unless a keyword appears as a whole word.
 #[derive(Debug)]
 pub struct SqlKeywords {
-    words: std::collections::HashSet<Vec<u8>, Fnv>,
+    /// The keywords (lower case), grouped by bucket: `index[bucket(w)]` is the range of the ones that can equal
+    /// `w`. Comparing a word with the one to three keywords of its bucket is cheaper than hashing it.
+    words: Vec<Box<[u8]>>,
+    index: Box<[(u16, u16); BUCKETS]>,
     longest: usize,
     /// Per lower-cased first byte, and per lower-cased last byte, a bit per keyword length (< 64): most words
-    /// of ordinary text fail one of the two and never pay for lower-casing and hashing.
+    /// of ordinary text fail one of the two and never reach a comparison.
     shapes: Box<[u64; 256]>,
     ends: Box<[u64; 256]>,
 }
 
+/// Buckets of [`SqlKeywords`]: five bits of the first byte (case folds away) by the length (< 64).
+const BUCKETS: usize = 32 * 64;
+
+fn bucket(w: &[u8]) -> usize {
+    ((w[0] & 0x1f) as usize) << 6 | w.len()
+}
+
 impl SqlKeywords {
     pub fn new() -> Result<SqlKeywords, String> {
-        let words: std::collections::HashSet<Vec<u8>, Fnv> = libinjectionrs::sqli::sqli_data::SQL_KEYWORDS
+        let mut words: Vec<Box<[u8]>> = libinjectionrs::sqli::sqli_data::SQL_KEYWORDS
             .iter()
             .filter(|k| k.token_type != b'F' && k.token_type != b'n')
             // Multi-word keywords ("LOCK IN SHARE") are looked up by their first word.
             .filter_map(|k| k.word.split([' ', '\t']).next())
-            .map(|w| w.to_ascii_lowercase().into_bytes())
+            .map(|w| w.to_ascii_lowercase().into_bytes().into_boxed_slice())
+            // Words are split on non-word bytes, so a keyword containing one could never be found whole
+            // anyway; the length limit keeps the buckets addressable.
+            .filter(|w| !w.is_empty() && w.len() < 64)
             .collect();
+        words.sort_by_key(|w| (bucket(w), w.clone()));
+        words.dedup();
         if words.is_empty() {
             return Err("libinjection keyword table is empty".into());
         }
-        let longest = words.iter().map(Vec::len).max().unwrap_or(0);
+        let longest = words.iter().map(|w| w.len()).max().unwrap_or(0);
+        let mut index = Box::new([(0u16, 0u16); BUCKETS]);
         let mut shapes = Box::new([0u64; 256]);
         let mut ends = Box::new([0u64; 256]);
-        for w in &words {
-            if let (Some(&first), Some(&last)) = (w.first(), w.last()) {
-                // A keyword of 64 bytes or more cannot be recorded in the masks: admit every length for its
-                // bytes, so the masks never reject a real keyword.
-                let bit = if w.len() < 64 { 1u64 << w.len() } else { u64::MAX };
-                shapes[first as usize] |= bit;
-                ends[last as usize] |= bit;
+        for (i, w) in words.iter().enumerate() {
+            let slot = &mut index[bucket(w)];
+            if slot.1 == slot.0 {
+                *slot = (i as u16, i as u16);
             }
+            slot.1 += 1;
+            let bit = 1u64 << w.len();
+            shapes[w[0] as usize] |= bit;
+            ends[w[w.len() - 1] as usize] |= bit;
         }
         Ok(SqlKeywords {
             words,
+            index,
             longest,
             shapes,
             ends,
         })
     }
 
+    /// True when `w` (any case) is a keyword.
+    fn is_keyword(&self, w: &[u8]) -> bool {
+        if w.is_empty() || w.len() > self.longest {
+            return false;
+        }
+        let bit = 1u64 << w.len();
+        if self.shapes[w[0].to_ascii_lowercase() as usize] & bit == 0
+            || self.ends[w[w.len() - 1].to_ascii_lowercase() as usize] & bit == 0
+        {
+            return false;
+        }
+        let (start, end) = self.index[bucket(w)];
+        self.words[start as usize..end as usize]
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(w))
+    }
+
     /// True when libinjection must look at `v`.
     pub fn sqli_possible(&self, v: &[u8]) -> bool {
         // Barewords, numbers and commas never make a blacklisted fingerprint, and neither do they with
         // operators ('-') or with variables ('@') added, but operator plus variable can ("1-@a"): checked
-        // against libinjection's fingerprint table. "--" starts a comment.
-        let texty = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b' ' | b',' | b'.' | b'_') || b >= 0x80;
+        // against libinjection's fingerprint table. "--" starts a comment. One pass: byte classes, then
+        // each word against the keywords as it ends.
         let mut dash = false;
         let mut at = false;
-        for &b in v {
-            match b {
-                b'-' => dash = true,
-                b'@' => at = true,
-                _ if texty(b) => {}
-                _ => return true,
+        let mut prev_dash = false;
+        let mut word_start = 0;
+        let mut keyword = false;
+        for (i, &b) in v.iter().enumerate() {
+            let word_byte = b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+            if !word_byte {
+                if !keyword && i > word_start {
+                    keyword = self.is_keyword(&v[word_start..i]);
+                }
+                word_start = i + 1;
+                match b {
+                    b'-' if prev_dash => return true,
+                    b'-' => dash = true,
+                    b'@' => at = true,
+                    b' ' | b',' | b'.' => {}
+                    _ => return true,
+                }
             }
+            prev_dash = b == b'-';
         }
-        if (dash && at) || memchr::memmem::find(v, b"--").is_some() {
+        if dash && at {
             return true;
         }
-        let mut buf = [0u8; 64];
-        v.split(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80))
-            .any(|w| {
-                if w.is_empty() || w.len() > self.longest || w.len() > buf.len() {
-                    return false;
-                }
-                if w.len() < 64 {
-                    let bit = 1u64 << w.len();
-                    let last = w[w.len() - 1].to_ascii_lowercase();
-                    if self.shapes[w[0].to_ascii_lowercase() as usize] & bit == 0 || self.ends[last as usize] & bit == 0
-                    {
-                        return false;
-                    }
-                }
-                let lower = &mut buf[..w.len()];
-                lower.copy_from_slice(w);
-                lower.make_ascii_lowercase();
-                self.words.contains(&lower[..])
-            })
+        keyword || (word_start < v.len() && self.is_keyword(&v[word_start..]))
     }
 }
 
@@ -214,6 +243,14 @@ mod tests {
         assert!(!k.sqli_possible(b"SKU-00001 2024-01-02"));
         assert!(!k.sqli_possible(b"jane@example.com"));
         assert!(k.sqli_possible(b"1-@a"));
+        assert!(k.sqli_possible(b"x UnIoN y") && k.sqli_possible(b"a_b or c"));
+        // Every keyword is found in any case, and nothing else of its bucket is.
+        for w in &k.words {
+            assert!(k.is_keyword(w) && k.is_keyword(&w.to_ascii_uppercase()), "{w:?}");
+            let mut other = w.to_vec();
+            *other.last_mut().unwrap() = b'~';
+            assert!(!k.is_keyword(&other));
+        }
         for v in [&b"gift wrap, please"[..], b"summer dress 2024", b"Jane Doe, London"] {
             assert!(!libinjectionrs::detect_sqli(v).is_injection());
         }
@@ -234,200 +271,5 @@ mod tests {
             assert!(xss_impossible(v) && !libinjectionrs::detect_xss(v).is_injection());
         }
         assert!(!xss_impossible(b"x onerror=alert"));
-    }
-}
-
-/// Literals (ASCII-lowercased) at least one of which appears in every match of the pattern, or `None` when no
-/// such set is known. Used to gate a `RegexSet` behind one Aho-Corasick scan.
-pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    let mut parser = regex_syntax::ParserBuilder::new().utf8(false).build();
-    let hir = parser.parse(pattern).ok()?;
-    let set = required(&hir)?;
-    // A single plain character would gate nothing: demand two bytes, or one byte that plain values never hold.
-    // (Non-ASCII bytes are rare enough in attack-relevant positions to gate on.)
-    let selective = |l: &Vec<u8>| l.len() >= 2 || l.first().is_some_and(|&b| !PLAIN[b as usize] || b >= 0x80);
-    let mut set = set;
-    set.sort();
-    set.dedup();
-    (set.iter().all(selective) && set.len() <= 2000).then_some(set)
-}
-
-/// The one ASCII letter (lower case) or byte a class stands for, ignoring case and non-ASCII look-alikes.
-fn class_byte(hir: &Hir) -> Option<u8> {
-    let mut found: Option<u8> = None;
-    let mut add = |c: u32| -> bool {
-        if c >= 0x80 {
-            return true;
-        }
-        let b = (c as u8).to_ascii_lowercase();
-        match found {
-            None => {
-                found = Some(b);
-                true
-            }
-            Some(x) => x == b,
-        }
-    };
-    match hir.kind() {
-        HirKind::Class(Class::Unicode(c)) => {
-            for r in c.ranges() {
-                if (r.end() as u32).saturating_sub(r.start() as u32) > 2 && (r.start() as u32) < 0x80 {
-                    return None;
-                }
-                for cp in r.start() as u32..=(r.end() as u32).min(r.start() as u32 + 2) {
-                    if !add(cp) {
-                        return None;
-                    }
-                }
-            }
-        }
-        HirKind::Class(Class::Bytes(c)) => {
-            for r in c.ranges() {
-                for b in r.start()..=r.end() {
-                    if !add(u32::from(b)) {
-                        return None;
-                    }
-                }
-            }
-        }
-        HirKind::Literal(l) if l.0.len() == 1 => return Some(l.0[0].to_ascii_lowercase()),
-        _ => return None,
-    }
-    found
-}
-
-/// How selective a literal set is as a gate. Plain values never contain a literal with a special byte, so
-/// such a set costs them nothing; it is preferred over word literals of up to three bytes (which occur inside
-/// ordinary words), not over longer ones. Ties go to the longer shortest literal, then to fewer literals.
-fn quality(set: &[Vec<u8>]) -> (usize, usize, std::cmp::Reverse<usize>) {
-    let min = set.iter().map(Vec::len).min().unwrap_or(0);
-    let special = set.iter().all(|l| l.iter().any(|&b| !PLAIN[b as usize]));
-    let rank = if special { 7 } else { min.min(6) * 2 };
-    (rank, min, std::cmp::Reverse(set.len()))
-}
-
-fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
-    match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => None,
-        HirKind::Literal(l) => Some(vec![l.0.to_ascii_lowercase()]),
-        HirKind::Class(_) => class_byte(hir).map(|b| vec![vec![b]]),
-        HirKind::Repetition(r) => {
-            if r.min == 0 {
-                None
-            } else if let (true, Some(b)) = (r.min >= 2, class_byte(&r.sub)) {
-                Some(vec![vec![b; (r.min as usize).min(4)]])
-            } else {
-                required(&r.sub)
-            }
-        }
-        HirKind::Capture(c) => required(&c.sub),
-        HirKind::Alternation(v) => {
-            let mut out = Vec::new();
-            for h in v {
-                out.extend(required(h)?);
-            }
-            out.sort();
-            out.dedup();
-            Some(out)
-        }
-        HirKind::Concat(v) => {
-            let mut best: Option<Vec<Vec<u8>>> = None;
-            let mut consider = |cand: Vec<Vec<u8>>| {
-                if best.as_ref().is_none_or(|b| quality(&cand) > quality(b)) {
-                    best = Some(cand);
-                }
-            };
-            // Runs of children with a small finite set of exact matches combine into longer literals.
-            let mut runs: Vec<Vec<u8>> = vec![Vec::new()];
-            for h in v {
-                match exact(h).filter(|e| e.len() * runs.len() <= 256) {
-                    Some(e) => {
-                        runs = runs
-                            .iter()
-                            .flat_map(|r| e.iter().map(move |x| [r.as_slice(), x].concat()))
-                            .collect();
-                    }
-                    None => {
-                        if runs.iter().all(|r| !r.is_empty()) {
-                            consider(std::mem::replace(&mut runs, vec![Vec::new()]));
-                        } else {
-                            runs = vec![Vec::new()];
-                        }
-                        if let Some(s) = required(h) {
-                            consider(s);
-                        }
-                    }
-                }
-            }
-            if runs.iter().all(|r| !r.is_empty()) {
-                consider(runs);
-            }
-            best
-        }
-    }
-}
-
-/// The finite set of (lower-cased) strings `hir` matches exactly, when small.
-fn exact(hir: &Hir) -> Option<Vec<Vec<u8>>> {
-    match hir.kind() {
-        HirKind::Empty => Some(vec![Vec::new()]),
-        HirKind::Literal(l) => Some(vec![l.0.to_ascii_lowercase()]),
-        HirKind::Class(_) => class_byte(hir).map(|b| vec![vec![b]]),
-        HirKind::Capture(c) => exact(&c.sub),
-        HirKind::Repetition(r) if r.min == 0 && r.max == Some(1) => {
-            let mut e = exact(&r.sub)?;
-            e.push(Vec::new());
-            Some(e)
-        }
-        HirKind::Alternation(v) => {
-            let mut out = Vec::new();
-            for h in v {
-                out.extend(exact(h)?);
-                if out.len() > 64 {
-                    return None;
-                }
-            }
-            Some(out)
-        }
-        HirKind::Concat(v) => {
-            let mut out: Vec<Vec<u8>> = vec![Vec::new()];
-            for h in v {
-                let e = exact(h)?;
-                if out.len() * e.len() > 64 {
-                    return None;
-                }
-                out = out
-                    .iter()
-                    .flat_map(|r| e.iter().map(move |x| [r.as_slice(), x].concat()))
-                    .collect();
-            }
-            Some(out)
-        }
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod literal_tests {
-    use super::required_literals;
-
-    fn lits(p: &str) -> Option<Vec<String>> {
-        required_literals(p).map(|v| v.into_iter().map(|l| String::from_utf8(l).unwrap()).collect())
-    }
-
-    #[test]
-    fn extraction() {
-        assert_eq!(lits(r"(?i)\bunion\s+select\b"), Some(vec!["select".into()]));
-        assert_eq!(
-            lits(r"\b(?:sleep|benchmark)\s*\("),
-            Some(vec!["benchmark".into(), "sleep".into()])
-        );
-        assert_eq!(lits(r"a|\w+"), None);
-        assert_eq!(lits(r"x?"), None);
-        assert_eq!(lits(r"(?i)<\s*script"), Some(vec!["script".into()]));
-        assert_eq!(
-            lits(r"(?i)\b(?:nc|ncat|netcat)\s+\d"),
-            Some(vec!["nc".into(), "ncat".into(), "netcat".into()])
-        );
     }
 }

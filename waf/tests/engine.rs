@@ -130,7 +130,14 @@ fn attacks_of_every_family_are_caught() {
     let form = with_ct(b"application/x-www-form-urlencoded");
     let v = eval_with(&e, &site, "POST", "/post", &form, b"a=(![]+[])[+!+[]]");
     assert!(v.attack, "JSFuck in a form body: {v:?}");
-    let v = eval_with(&e, &site, "GET", "/x?f=(%20[%20system%20][%200%20])%20{/*c*/0}%20(%20id%20);", BROWSER, b"");
+    let v = eval_with(
+        &e,
+        &site,
+        "GET",
+        "/x?f=(%20[%20system%20][%200%20])%20{/*c*/0}%20(%20id%20);",
+        BROWSER,
+        b"",
+    );
     assert!(v.attack, "PHP array-deref call with a string offset: {v:?}");
     let body = b"--b0und\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Type: text/plain; charset=shift_jis\r\n\r\nx\r\n--b0und--\r\n";
     let v = eval_with(&e, &site, "POST", "/upload", &mp, body);

@@ -2,9 +2,11 @@
 //! false-positive rates, per family, with the rules behind every false positive.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use serde::Serialize;
 
 use super::corpus::{self, Record};
@@ -93,6 +95,12 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         threshold: args.threshold,
         ..SitePolicy::default()
     };
+    let mut verdicts = match &args.verdicts {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => None,
+    };
     let mut reports = Vec::new();
     for path in &args.corpus {
         let (records, unparsable) = corpus::read(path)?;
@@ -104,6 +112,11 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         };
         for r in &records {
             let v = inspect(&engine, &site, r);
+            if let Some(out) = verdicts.as_mut() {
+                let rules: Vec<u32> = v.matches.iter().map(|m| m.id).collect();
+                let line = serde_json::json!({ "id": r.id, "attack": v.attack, "score": v.score, "rules": rules });
+                writeln!(out, "{line}").with_context(|| "writing verdicts")?;
+            }
             let hit = v.attack;
             if r.expect_trigger {
                 rep.detection.add(hit);
@@ -135,6 +148,9 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
             }
         }
         reports.push(rep);
+    }
+    if let Some(mut out) = verdicts {
+        out.flush().with_context(|| "writing verdicts")?;
     }
     if args.json {
         println!(
