@@ -1,10 +1,12 @@
 //! JSON access log: one line per request, written by a background thread so the request path only pushes onto a
-//! bounded channel (a full channel drops the line and counts it rather than slowing traffic).
+//! bounded channel (a full channel drops the line and counts it rather than slowing traffic). [`AccessLog::reopen`]
+//! (every reload, so SIGHUP) makes the writer reopen its path, as nginx does on USR1: logrotate's `create` mode
+//! moves the file away, signals, and the gateway continues in a fresh file.
 
 use std::fs::OpenOptions;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +39,15 @@ pub struct AccessLog {
     pub path: PathBuf,
     tx: SyncSender<String>,
     pub dropped: AtomicU64,
+    reopen: Arc<AtomicBool>,
+}
+
+fn open_append(path: &Path) -> Result<std::fs::File, String> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot open access log {}: {e}", path.display()))
 }
 
 impl AccessLog {
@@ -45,18 +56,25 @@ impl AccessLog {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| format!("cannot open access log {}: {e}", path.display()))?;
+        let file = open_append(path)?;
         let (tx, rx) = sync_channel::<String>(65_536);
-        let name = path.display().to_string();
+        let reopen = Arc::new(AtomicBool::new(false));
+        let asked = reopen.clone();
+        let file_path = path.to_path_buf();
         std::thread::Builder::new()
             .name("access-log".into())
             .spawn(move || {
+                let name = file_path.display().to_string();
                 let mut w = BufWriter::with_capacity(64 * 1024, file);
                 loop {
+                    if asked.swap(false, Ordering::Relaxed) {
+                        let _ = w.flush();
+                        // A failed reopen keeps writing to the old file rather than losing lines.
+                        match open_append(&file_path) {
+                            Ok(f) => w = BufWriter::with_capacity(64 * 1024, f),
+                            Err(e) => tracing::warn!(log = %name, "access log not reopened: {e}"),
+                        }
+                    }
                     match rx.recv_timeout(Duration::from_millis(200)) {
                         Ok(line) => {
                             if let Err(e) = w.write_all(line.as_bytes()) {
@@ -78,7 +96,15 @@ impl AccessLog {
             path: path.to_path_buf(),
             tx,
             dropped: AtomicU64::new(0),
+            reopen,
         }))
+    }
+
+    /// Asks the writer to flush and reopen the path (within 200 ms, or before its next line).
+    pub fn reopen(&self) {
+        self.reopen.store(true, Ordering::Relaxed);
+        // Wake an idle writer now; a full channel means it is busy and will see the flag anyway.
+        let _ = self.tx.try_send(String::new());
     }
 
     pub fn write(&self, line: String) {

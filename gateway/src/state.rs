@@ -168,7 +168,16 @@ impl Shared {
         let Ok(_guard) = self.reload_lock.lock() else {
             return Err(vec![ConfigError::at(Path::new("-"), 0, "reload lock poisoned")]);
         };
-        let generation = self.snapshot.load().generation + 1;
+        // Every reload (SIGHUP above all) reopens the access logs, even when the new files turn out broken.
+        let current = self.snapshot.load_full();
+        for log in self
+            .access_log
+            .iter()
+            .chain(current.router.sites.iter().flat_map(|s| s.access_log.iter()))
+        {
+            log.reopen();
+        }
+        let generation = current.generation + 1;
         match load_snapshot(&self.config, &self.registry, generation) {
             Ok(snap) => {
                 for l in snap.router.site_listeners() {
@@ -192,6 +201,7 @@ impl Shared {
                 let rules = snap.engine.rule_count();
                 self.tls.replace(cert_table(&snap.router));
                 self.snapshot.store(Arc::new(snap));
+
                 self.registry.retain(&in_use);
                 self.metrics.reloads.with_label_values(&["ok"]).inc();
                 tracing::info!(why, generation, sites, rules, "configuration reloaded");

@@ -119,6 +119,17 @@ impl Gateway {
         }
     }
 
+    /// Sends a signal (`HUP`, `USR1` …) to the running gateway.
+    pub fn signal(&self, name: &str) {
+        let c = self.child.as_ref().expect("gateway running");
+        let ok = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(c.id().to_string())
+            .status()
+            .unwrap();
+        assert!(ok.success(), "kill -{name}");
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }

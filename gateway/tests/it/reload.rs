@@ -145,6 +145,42 @@ async fn broken_files_keep_the_previous_config() {
     assert_eq!(r.status(), 200);
 }
 
+/// logrotate's `create` mode: the log is moved away, the gateway gets SIGHUP and goes on in a fresh file at the
+/// configured path, nothing lost on either side.
+#[tokio::test(flavor = "multi_thread")]
+async fn sighup_reopens_a_rotated_access_log() {
+    let (_real, _clone, gw) = one_site("s", "deceive", "").await;
+    let c = client("127.0.0.2");
+    let wait_for = |path: std::path::PathBuf, needle: &'static str| async move {
+        for _ in 0..60 {
+            if std::fs::read_to_string(&path).unwrap_or_default().contains(needle) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    };
+    assert_eq!(who(&c, &gw.url("/echo?before=rotation")).await.0, 200);
+    assert!(
+        wait_for(gw.path("access.log"), "before=rotation").await,
+        "first line written"
+    );
+    std::fs::rename(gw.path("access.log"), gw.path("access.log.1")).unwrap();
+    let g = gw.generation().await;
+    gw.signal("HUP");
+    gw.wait_reload(g, Duration::from_secs(3)).await;
+    assert_eq!(who(&c, &gw.url("/echo?after=rotation")).await.0, 200);
+    assert!(
+        wait_for(gw.path("access.log"), "after=rotation").await,
+        "new file at the configured path"
+    );
+    let old = std::fs::read_to_string(gw.path("access.log.1")).unwrap();
+    assert!(
+        old.contains("before=rotation") && !old.contains("after=rotation"),
+        "{old}"
+    );
+}
+
 #[test]
 fn shipped_example_config_validates() {
     let cfg = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/gateway.toml");
