@@ -77,6 +77,12 @@ pub struct GroupList {
     pub base64: bool,
     pub sqli: bool,
     pub xss: bool,
+    /// Groups ordered so that a group comes after every group whose chain is a prefix of its own.
+    pub order: Vec<usize>,
+    /// Per group: another group whose chain is the longest prefix of this one's, and that prefix's length.
+    /// Chains share their decoding steps (`url_decode, utf8_fix, html_entity_decode …`), so a value is
+    /// transformed once per distinct step instead of once per chain.
+    pub derive: Vec<Option<(usize, usize)>>,
 }
 
 fn automaton<I, P>(patterns: I) -> Result<AhoCorasick, String>
@@ -92,7 +98,12 @@ where
 }
 
 impl GroupList {
-    fn new(groups: Vec<Group>, lits: &BTreeSet<GateLit>, chain_unplains: &[bool]) -> Result<GroupList, String> {
+    fn new(
+        groups: Vec<Group>,
+        lits: &BTreeSet<GateLit>,
+        chains: &[Vec<Transform>],
+        chain_unplains: &[bool],
+    ) -> Result<GroupList, String> {
         let plain_always = groups
             .iter()
             .any(|g| g.any[1].is_some() || !g.negated.is_empty() || g.literals.is_some());
@@ -127,7 +138,20 @@ impl GroupList {
         } else {
             Some(automaton(all.keys())?)
         };
+        let chain = |i: usize| chains[groups[i].chain].as_slice();
+        let mut order: Vec<usize> = (0..groups.len()).collect();
+        order.sort_by_key(|&i| chain(i).len());
+        let derive = (0..groups.len())
+            .map(|i| {
+                (0..groups.len())
+                    .filter(|&j| j != i && chain(j).len() < chain(i).len() && chain(i).starts_with(chain(j)))
+                    .max_by_key(|&j| chain(j).len())
+                    .map(|j| (j, chain(j).len()))
+            })
+            .collect();
         Ok(GroupList {
+            order,
+            derive,
             gate,
             gate_bits: all.into_values().collect(),
             base64: groups.iter().any(|g| chain_unplains[g.chain]),
@@ -407,7 +431,7 @@ pub fn compile(rules: Vec<LocatedRule>) -> Result<Compiled, Vec<RuleError>> {
     }
     for ((allow, kind, name), groups) in lists {
         let lits: BTreeSet<GateLit> = groups.iter().flat_map(|g| g.plain_lits.iter().cloned()).collect();
-        let list = match GroupList::new(groups, &lits, &out.chain_unplains) {
+        let list = match GroupList::new(groups, &lits, &out.chains, &out.chain_unplains) {
             Ok(l) => l,
             Err(e) => {
                 errors.push(RuleError {

@@ -2,6 +2,7 @@
 //! denylists, protocol checks, rate limits, then every target value through its matcher groups; the verdict sums
 //! the scores of the rules that fired (each rule once) against the site's threshold.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -199,11 +200,17 @@ impl Scan<'_, '_> {
                 }
             }
         } else {
-            let values: Vec<_> = list
-                .groups
-                .iter()
-                .map(|g| apply_chain(&self.engine.c.chains[g.chain], &f.value))
-                .collect();
+            let mut values: Vec<Cow<'_, [u8]>> = vec![Cow::Borrowed(&[][..]); list.groups.len()];
+            for &i in &list.order {
+                let chain = &self.engine.c.chains[list.groups[i].chain];
+                values[i] = match list.derive[i] {
+                    Some((parent, done)) => match apply_chain(&chain[done..], &values[parent]) {
+                        Cow::Owned(v) => Cow::Owned(v),
+                        Cow::Borrowed(_) => values[parent].clone(),
+                    },
+                    None => apply_chain(chain, &f.value),
+                };
+            }
             let open = gate_scan(list, &values);
             for (i, (g, v)) in list.groups.iter().zip(&values).enumerate() {
                 self.group(g, f.kind, &f.name, v, open >> (2 * i) & 3);
@@ -227,7 +234,7 @@ fn sqli_injection(v: &[u8]) -> bool {
 
 /// One overlapping scan of the list's gate per distinct transformed value (case-insensitively equal values
 /// share it); returns the open bits of every group's gated sets.
-fn gate_scan(list: &GroupList, values: &[std::borrow::Cow<'_, [u8]>]) -> u64 {
+fn gate_scan(list: &GroupList, values: &[Cow<'_, [u8]>]) -> u64 {
     if list.gate.is_none() {
         return 0;
     }
