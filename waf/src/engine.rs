@@ -514,12 +514,28 @@ impl Engine {
         if self.c.allow.is_empty() {
             return false;
         }
-        // URL allowlists look only at the request line and headers, never the body.
-        let head = RequestView {
-            body: &[],
-            ..req.clone()
-        };
-        target::for_each_field(&head, 0, &mut |f| scan.field(&self.c.allow, &f));
+        // URL allowlists look only at the request line and headers, never the body; usually only at the
+        // request line, which needs no argument, header or cookie splitting.
+        let allow = &self.c.allow;
+        let line_only = allow.by_header.is_empty()
+            && allow.by_arg.is_empty()
+            && allow.by_kind.keys().all(|k| {
+                matches!(
+                    k,
+                    TargetKind::Method | TargetKind::Uri | TargetKind::Path | TargetKind::Query
+                )
+            });
+        if line_only {
+            if !req.body_only {
+                target::for_each_line_field(req, &mut |f| scan.field(allow, &f));
+            }
+        } else {
+            let head = RequestView {
+                body: &[],
+                ..req.clone()
+            };
+            target::for_each_field(&head, 0, &mut |f| scan.field(allow, &f));
+        }
         scan.verdict.allowlisted
     }
 

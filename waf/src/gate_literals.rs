@@ -120,6 +120,24 @@ fn edge_nonword(h: &Hir, last: bool) -> bool {
     }
 }
 
+/// True when `h` can match the empty string only at the start (`left`) or end of the text or of a line.
+fn empty_only_at_edge(h: &Hir, left: bool) -> bool {
+    match h.kind() {
+        HirKind::Look(look) => {
+            if left {
+                matches!(look, Look::Start | Look::StartLF | Look::StartCRLF)
+            } else {
+                matches!(look, Look::End | Look::EndLF | Look::EndCRLF)
+            }
+        }
+        HirKind::Alternation(v) => v.iter().all(|b| !can_be_empty(b) || empty_only_at_edge(b, left)),
+        HirKind::Concat(v) => v.iter().any(|c| empty_only_at_edge(c, left)),
+        HirKind::Capture(c) => empty_only_at_edge(&c.sub, left),
+        HirKind::Repetition(r) => r.min > 0 && empty_only_at_edge(&r.sub, left),
+        _ => false,
+    }
+}
+
 /// The side of a literal that starts (`left`) or ends (`!left`) at child `at` of a concatenation, from the
 /// siblings before (or after) it. `first` is the literal's edge byte, for `\b`.
 fn concat_side(children: &[Hir], at: usize, left: bool, first: u8) -> Side {
@@ -140,7 +158,8 @@ fn concat_side(children: &[Hir], at: usize, left: bool, first: u8) -> Side {
                 if !edge_nonword(c, left) {
                     return Side::Free;
                 }
-                if !can_be_empty(c) {
+                // `(?:^|[\s;|])` is empty only at the start of the text: a boundary either way.
+                if !can_be_empty(c) || empty_only_at_edge(c, left) {
                     return Side::Bounded;
                 }
             }
@@ -400,6 +419,15 @@ mod tests {
         );
         // `\b` before a literal that starts with a non-word byte says nothing about the byte before it.
         assert_eq!(lits(r"\b\.\./\.\.\b"), Some(vec![("../..".into(), 0)]));
+        // An alternative that is empty only at the start of the text bounds the literal too.
+        assert_eq!(
+            lits(r"(?:^|[\s;|])(?:ls|id)\s+-"),
+            Some(vec![("id".into(), LEFT | RIGHT), ("ls".into(), LEFT | RIGHT)])
+        );
+        assert_eq!(
+            lits(r"(?:^|x?)(?:ls|id)\s"),
+            Some(vec![("id".into(), RIGHT), ("ls".into(), RIGHT)])
+        );
         // A repetition puts copies next to each other.
         assert_eq!(
             lits(r"(?:\s(?:ls|id))+"),

@@ -143,7 +143,8 @@ pub fn header<'a>(req: &RequestView<'a>, name: &str) -> Option<&'a [u8]> {
 }
 
 /// Visits every inspectable value of the request. `body_limit` caps how much of the body is parsed.
-pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn FnMut(Field<'a>)) {
+/// The request-line targets: method, whole target, path and raw query. Returns the query.
+pub fn for_each_line_field<'a>(req: &RequestView<'a>, f: &mut dyn FnMut(Field<'a>)) -> Option<&'a [u8]> {
     let uri = req.uri.as_bytes();
     let (path, query) = match memchr::memchr(b'?', uri) {
         Some(q) => (&uri[..q], Some(&uri[q + 1..])),
@@ -155,12 +156,18 @@ pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn 
         value: Cow::Borrowed(value),
         in_body: false,
     };
+    f(plain(TargetKind::Method, req.method.as_bytes()));
+    f(plain(TargetKind::Uri, uri));
+    f(plain(TargetKind::Path, path));
+    if let Some(q) = query {
+        f(plain(TargetKind::Query, q));
+    }
+    query
+}
+
+pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn FnMut(Field<'a>)) {
     if !req.body_only {
-        f(plain(TargetKind::Method, req.method.as_bytes()));
-        f(plain(TargetKind::Uri, uri));
-        f(plain(TargetKind::Path, path));
-        if let Some(q) = query {
-            f(plain(TargetKind::Query, q));
+        if let Some(q) = for_each_line_field(req, f) {
             split_urlencoded(q, |n, v| {
                 f(Field {
                     kind: TargetKind::ArgName,
