@@ -40,6 +40,28 @@ fn address_comes_from_the_session() {
     assert_eq!(ev, vec![(2, "115.249.163.77".into()), (5, "192.0.2.1".into())]);
 }
 
+/// The fail2ban sample lines whose only address is in an earlier line of the same sshd process (the dev corpus
+/// samples them without that line, so there they cannot be attributed): with it, they are.
+#[test]
+fn preauth_failures_take_the_address_of_their_connection() {
+    let (ev, _) = ips(&[
+        "Nov 26 15:03:30 host sshd[22440]: Connection from 192.0.2.3 port 52844 on 192.0.2.2 port 22",
+        "Nov 26 15:03:31 host sshd[22440]: fatal: Unable to negotiate a key exchange method [preauth]",
+        "Oct 25 19:37:08 hostname sshd[22477]: Connection from 192.0.2.1 port 41542 on 192.0.2.2 port 22",
+        "Oct 25 19:37:09 hostname sshd[22477]: fatal: no matching mac found: client hmac-xxx server hmac-yyy [preauth]",
+        "Feb 17 17:40:17 host sshd[19725]: Connection from 192.0.2.10 port 62004 on 192.0.2.10 port 22",
+        "Feb 17 17:40:18 host sshd[19725]: error: kex_exchange_identification: Connection closed by remote host",
+    ]);
+    assert_eq!(
+        ev,
+        vec![
+            (2, "192.0.2.3".into()),
+            (4, "192.0.2.1".into()),
+            (6, "192.0.2.10".into())
+        ]
+    );
+}
+
 #[test]
 fn host_names_are_events_but_never_decisions() {
     let lines: Vec<String> = (0..10)
