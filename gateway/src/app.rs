@@ -84,6 +84,8 @@ pub fn run(config_path: &Path, upgrade: bool) -> anyhow::Result<()> {
     for l in &cfg.tls_listen {
         let mut tls = TlsSettings::intermediate("", "").map_err(|e| anyhow::anyhow!("TLS settings: {e}"))?;
         tls.set_cert_resolver(shared.tls.clone());
+        // ALPN offers h2 then http/1.1, as nginx's `listen 443 ssl http2` does.
+        tls.enable_h2();
         proxy.add_tls_with_settings(&l.to_string(), None, tls);
     }
     let mut admin = Service::new("admin".to_string(), Admin { shared: shared.clone() });
