@@ -1,7 +1,10 @@
 //! The bad-guy table: addresses currently treated as attackers, with why and until when. Every request looks its
 //! client up here, so lookups are a sharded read (dashmap) that never waits on a writer of another shard. The
 //! table is bounded: when full, the entries that expire soonest make room, so an attacker spraying addresses
-//! cannot exhaust memory. It is saved to `state_file` and reloaded at start.
+//! cannot exhaust memory. It is saved to `state_file` and reloaded at start. Banned ranges ([`ranges`]) are
+//! checked after the address itself.
+
+pub mod ranges;
 
 use std::net::IpAddr;
 use std::path::Path;
@@ -50,6 +53,7 @@ pub struct BadGuyTable {
     evicting: Mutex<()>,
     dirty: AtomicBool,
     pub evicted: AtomicU64,
+    pub ranges: ranges::RangeBans,
 }
 
 impl BadGuyTable {
@@ -60,6 +64,7 @@ impl BadGuyTable {
             evicting: Mutex::new(()),
             dirty: AtomicBool::new(false),
             evicted: AtomicU64::new(0),
+            ranges: ranges::RangeBans::default(),
         }
     }
 
@@ -74,13 +79,13 @@ impl BadGuyTable {
 
     /// True when `ip` is marked and the mark has not expired. Counts the hit.
     pub fn hit(&self, ip: IpAddr, now: u64) -> bool {
-        if self.map.is_empty() {
-            return false;
-        }
         let ip = protocol::ip::canonical(ip);
+        if self.map.is_empty() {
+            return self.ranges.find(ip, now).is_some();
+        }
         // Read lock first: most clients are not marked, and a write lock per request would serialise a shard.
         if self.map.get(&ip).is_none_or(|e| e.until <= now) {
-            return false;
+            return self.ranges.find(ip, now).is_some();
         }
         match self.map.get_mut(&ip) {
             Some(mut e) if e.until > now => {
@@ -140,6 +145,7 @@ impl BadGuyTable {
 
     /// Drops expired entries; returns how many.
     pub fn purge_expired(&self, now: u64) -> usize {
+        self.ranges.purge_expired(now);
         let before = self.map.len();
         self.map.retain(|_, e| e.until > now);
         let n = before.saturating_sub(self.map.len());

@@ -120,24 +120,39 @@ impl ManagerSync {
         let table = &self.shared.badguys;
         let mut added = 0;
         for d in &stream.new {
-            if d.scope != Scope::Ip {
-                tracing::debug!(value = %d.value, "range decisions are not applied by the gateway table");
-                continue;
-            }
-            let Some(ip) = protocol::ip::parse(&d.value) else {
-                continue;
-            };
             let until = d.until.unix_timestamp().max(0) as u64;
-            if until > now {
-                table.mark(ip, until, &d.reason, Source::Manager, now);
-                added += 1;
+            if until <= now {
+                continue;
             }
+            match d.scope {
+                Scope::Ip => {
+                    let Some(ip) = protocol::ip::parse(&d.value) else {
+                        tracing::warn!(value = %d.value, "decision with an unparsable address skipped");
+                        continue;
+                    };
+                    table.mark(ip, until, &d.reason, Source::Manager, now);
+                }
+                Scope::Range => {
+                    let Ok(net) = d.value.trim().parse::<ipnet::IpNet>() else {
+                        tracing::warn!(value = %d.value, "range decision with an unparsable CIDR skipped");
+                        continue;
+                    };
+                    table.ranges.add(net, until, &d.reason, now);
+                }
+            }
+            added += 1;
         }
         let mut removed = 0;
         for d in &stream.deleted {
-            if let Some(ip) = protocol::ip::parse(&d.value) {
-                removed += usize::from(table.remove(ip));
-            }
+            let gone = match d.scope {
+                Scope::Ip => protocol::ip::parse(&d.value).is_some_and(|ip| table.remove(ip)),
+                Scope::Range => d
+                    .value
+                    .trim()
+                    .parse::<ipnet::IpNet>()
+                    .is_ok_and(|n| table.ranges.remove(n)),
+            };
+            removed += usize::from(gone);
         }
         Ok((added, removed))
     }

@@ -176,6 +176,28 @@ fn manager_site_and_decisions_drive_a_running_gateway() {
     assert_eq!(code, 303);
     wait_for("127.0.0.2", port, "real");
 
+    // A range decision (CrowdSec's `Range` scope) moves every client of that network, and only them.
+    let mut range = decision("127.0.0.16/30", 600, "scan from a /30");
+    range["scope"] = "range".into();
+    let r = m.signed(
+        "srv1",
+        &srv,
+        "POST",
+        "/api/v1/decisions",
+        &serde_json::json!([range]).to_string(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    wait_for("127.0.0.17", port, "clone");
+    wait_for("127.0.0.19", port, "clone");
+    assert_eq!(
+        get("127.0.0.20", port, "/").as_deref(),
+        Some("real"),
+        "outside the range"
+    );
+    let (code, _) = s.post("/decisions/unban", &[("csrf", &csrf), ("value", "127.0.0.16/30")]);
+    assert_eq!(code, 303);
+    wait_for("127.0.0.17", port, "real");
+
     // A WAF hit on the gateway reaches the manager's attack log.
     let _ = get(
         "127.0.0.4",
