@@ -103,6 +103,7 @@ impl GroupList {
         lits: &BTreeSet<GateLit>,
         chains: &[Vec<Transform>],
         chain_unplains: &[bool],
+        shared: &mut Shared,
     ) -> Result<GroupList, String> {
         let plain_always = groups
             .iter()
@@ -115,7 +116,7 @@ impl GroupList {
         let plain_gate = if plain.is_empty() {
             None
         } else {
-            Some(automaton(plain.keys())?)
+            Some(shared.automaton(plain.keys().map(|k| k.to_vec()).collect())?)
         };
         let mut all: BTreeMap<Vec<u8>, [u64; 4]> = BTreeMap::new();
         for (gi, g) in groups.iter().enumerate().take(32) {
@@ -136,7 +137,7 @@ impl GroupList {
         let gate = if all.is_empty() {
             None
         } else {
-            Some(automaton(all.keys())?)
+            Some(shared.automaton(all.keys().cloned().collect())?)
         };
         let chain = |i: usize| chains[groups[i].chain].as_slice();
         let mut order: Vec<usize> = (0..groups.len()).collect();
@@ -258,6 +259,37 @@ fn regex_error(r: &LocatedRule, e: &regex::Error) -> RuleError {
     }
 }
 
+/// Compiled objects shared between target lists. A rule names several targets (`args`, `cookies`, `body` …) and
+/// every target gets its own sets, so the same pattern, the same set of patterns and the same gate literals
+/// would otherwise be compiled once per target: about ten times the memory and load time. Regexes, sets and
+/// automata are reference-counted inside, so sharing is a clone.
+#[derive(Default)]
+struct Shared {
+    regexes: HashMap<String, Regex>,
+    sets: HashMap<Vec<String>, RegexSet>,
+    automata: HashMap<Vec<Vec<u8>>, AhoCorasick>,
+}
+
+impl Shared {
+    fn regex(&mut self, p: &str) -> Result<Regex, regex::Error> {
+        if let Some(re) = self.regexes.get(p) {
+            return Ok(re.clone());
+        }
+        let re = build_regex(p)?;
+        self.regexes.insert(p.to_string(), re.clone());
+        Ok(re)
+    }
+
+    fn automaton(&mut self, lits: Vec<Vec<u8>>) -> Result<AhoCorasick, String> {
+        if let Some(a) = self.automata.get(&lits) {
+            return Ok(a.clone());
+        }
+        let a = automaton(&lits)?;
+        self.automata.insert(lits, a.clone());
+        Ok(a)
+    }
+}
+
 fn build_regex(p: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(p)
         .size_limit(REGEX_SIZE_LIMIT)
@@ -273,6 +305,7 @@ pub fn compile(rules: Vec<LocatedRule>) -> Result<Compiled, Vec<RuleError>> {
     // (allow?, kind, name filter, chain) -> builder
     type Key = (bool, TargetKind, Option<Vec<u8>>, usize);
     let mut builders: BTreeMap<Key, GroupBuilder> = BTreeMap::new();
+    let mut shared = Shared::default();
     for r in &rules {
         let d = &r.def;
         let err = |message: String| RuleError {
@@ -319,7 +352,7 @@ pub fn compile(rules: Vec<LocatedRule>) -> Result<Compiled, Vec<RuleError>> {
         let allow = d.action == Action::Allow;
         let mut ok = true;
         match &d.detect {
-            Detect::Regex(p) => match build_regex(p) {
+            Detect::Regex(p) => match shared.regex(p) {
                 Ok(re) => {
                     for (k, name) in &targets {
                         let b = builders
@@ -420,7 +453,7 @@ pub fn compile(rules: Vec<LocatedRule>) -> Result<Compiled, Vec<RuleError>> {
     }
     let mut lists: BTreeMap<ListKey, Vec<Group>> = BTreeMap::new();
     for ((allow, kind, name, chain), b) in builders {
-        match build_group(chain, b) {
+        match build_group(chain, b, &mut shared) {
             Ok(g) => lists.entry((allow, kind, name)).or_default().push(g),
             Err(e) => errors.push(RuleError {
                 file: "<rules>".into(),
@@ -431,7 +464,7 @@ pub fn compile(rules: Vec<LocatedRule>) -> Result<Compiled, Vec<RuleError>> {
     }
     for ((allow, kind, name), groups) in lists {
         let lits: BTreeSet<GateLit> = groups.iter().flat_map(|g| g.plain_lits.iter().cloned()).collect();
-        let list = match GroupList::new(groups, &lits, &out.chains, &out.chain_unplains) {
+        let list = match GroupList::new(groups, &lits, &out.chains, &out.chain_unplains, &mut shared) {
             Ok(l) => l,
             Err(e) => {
                 errors.push(RuleError {
@@ -456,18 +489,26 @@ pub fn compile(rules: Vec<LocatedRule>) -> Result<Compiled, Vec<RuleError>> {
     }
 }
 
-fn build_set(patterns: &[&(usize, String)]) -> Result<Option<Set>, String> {
+fn build_set(patterns: &[&(usize, String)], shared: &mut Shared) -> Result<Option<Set>, String> {
     if patterns.is_empty() {
         return Ok(None);
     }
-    let set = RegexSetBuilder::new(patterns.iter().map(|(_, p)| p.as_str()))
-        .size_limit(REGEX_SIZE_LIMIT * 4)
-        .dfa_size_limit(DFA_SIZE_LIMIT)
-        .build()
-        .map_err(|e| e.to_string())?;
+    let key: Vec<String> = patterns.iter().map(|(_, p)| p.clone()).collect();
+    let set = match shared.sets.get(&key) {
+        Some(set) => set.clone(),
+        None => {
+            let set = RegexSetBuilder::new(&key)
+                .size_limit(REGEX_SIZE_LIMIT * 4)
+                .dfa_size_limit(DFA_SIZE_LIMIT)
+                .build()
+                .map_err(|e| e.to_string())?;
+            shared.sets.insert(key, set.clone());
+            set
+        }
+    };
     let mut rules = Vec::with_capacity(patterns.len());
     for (idx, p) in patterns {
-        rules.push((*idx, build_regex(p).map_err(|e| e.to_string())?));
+        rules.push((*idx, shared.regex(p).map_err(|e| e.to_string())?));
     }
     Ok(Some(Set { set, rules }))
 }
@@ -482,6 +523,7 @@ fn split_gated(
     patterns: &[&(usize, String)],
     bit: u8,
     lits: &mut BTreeMap<GateLit, u8>,
+    shared: &mut Shared,
 ) -> Result<[Option<Set>; 2], String> {
     let mut gated = Vec::new();
     let mut ungated = Vec::new();
@@ -496,10 +538,10 @@ fn split_gated(
             None => ungated.push(*p),
         }
     }
-    Ok([build_set(&gated)?, build_set(&ungated)?])
+    Ok([build_set(&gated, shared)?, build_set(&ungated, shared)?])
 }
 
-fn build_group(chain: usize, b: GroupBuilder) -> Result<Group, String> {
+fn build_group(chain: usize, b: GroupBuilder, shared: &mut Shared) -> Result<Group, String> {
     let (special, any): (Vec<&Pattern>, Vec<&Pattern>) =
         b.regexes.iter().partition(|(_, p)| prefilter::pattern_needs_special(p));
     let mut dedup = HashSet::new();
@@ -515,8 +557,8 @@ fn build_group(chain: usize, b: GroupBuilder) -> Result<Group, String> {
         )
     };
     let mut lits = BTreeMap::new();
-    let any = split_gated(&any, 1, &mut lits)?;
-    let special = split_gated(&special, 2, &mut lits)?;
+    let any = split_gated(&any, 1, &mut lits, shared)?;
+    let special = split_gated(&special, 2, &mut lits, shared)?;
     let gate_lits = lits.iter().map(|(l, b)| (l.clone(), *b)).collect();
     let plain_lits = lits
         .iter()
