@@ -111,60 +111,59 @@ const NAMED_ENTITIES: &[(&[u8], u32)] = &[
 
 /// HTML entity decoding: `&#NN;`, `&#xHH;` (semicolon optional, leading zeros allowed) and common named entities.
 pub fn html_entity_decode(input: &[u8]) -> Option<Vec<u8>> {
-    memchr::memchr(b'&', input)?;
-    let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        if input[i] != b'&' {
-            out.push(input[i]);
-            i += 1;
-            continue;
+    // Query strings and cookies are full of `&` that start no entity: allocate only at the first real one,
+    // and copy the text between entities in slices.
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(p) = memchr::memchr(b'&', &input[from..]).map(|p| p + from) {
+        match entity_at(&input[p + 1..]) {
+            Some((cp, used)) => {
+                let o = out.get_or_insert_with(|| Vec::with_capacity(input.len()));
+                o.extend_from_slice(&input[copied..p]);
+                push_char(o, cp);
+                copied = p + 1 + used;
+                from = copied;
+            }
+            None => from = p + 1,
         }
-        let rest = &input[i + 1..];
-        if rest.first() == Some(&b'#') {
-            let (radix, start) = match rest.get(1) {
-                Some(b'x' | b'X') => (16, 2),
-                _ => (10, 1),
-            };
-            let mut j = start;
-            let mut cp: u32 = 0;
-            while j < rest.len() && j < start + 12 {
-                let d = match (radix, rest[j]) {
-                    (16, c) => hex(c).map(u32::from),
-                    (_, c @ b'0'..=b'9') => Some(u32::from(c - b'0')),
-                    _ => None,
-                };
-                match d {
-                    Some(d) => cp = cp.saturating_mul(radix).saturating_add(d),
-                    None => break,
-                }
-                j += 1;
-            }
-            if j > start {
-                push_char(&mut out, cp);
-                if rest.get(j) == Some(&b';') {
-                    j += 1;
-                }
-                i += 1 + j;
-                continue;
-            }
-        } else {
-            let name_len = rest.iter().take(10).take_while(|b| b.is_ascii_alphanumeric()).count();
-            let name = &rest[..name_len];
-            if let Some(&(_, cp)) = NAMED_ENTITIES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                push_char(&mut out, cp);
-                let mut j = name_len;
-                if rest.get(j) == Some(&b';') {
-                    j += 1;
-                }
-                i += 1 + j;
-                continue;
-            }
-        }
-        out.push(b'&');
-        i += 1;
     }
+    let mut out = out?;
+    out.extend_from_slice(&input[copied..]);
     Some(out)
+}
+
+/// The code point of the entity that follows an `&`, and how many bytes it takes (its `;` included).
+fn entity_at(rest: &[u8]) -> Option<(u32, usize)> {
+    let semicolon = |j: usize| j + usize::from(rest.get(j) == Some(&b';'));
+    if rest.first() == Some(&b'#') {
+        let (radix, start) = match rest.get(1) {
+            Some(b'x' | b'X') => (16, 2),
+            _ => (10, 1),
+        };
+        let mut j = start;
+        let mut cp: u32 = 0;
+        while j < rest.len() && j < start + 12 {
+            let d = match (radix, rest[j]) {
+                (16, c) => hex(c).map(u32::from),
+                (_, c @ b'0'..=b'9') => Some(u32::from(c - b'0')),
+                _ => None,
+            };
+            match d {
+                Some(d) => cp = cp.saturating_mul(radix).saturating_add(d),
+                None => break,
+            }
+            j += 1;
+        }
+        (j > start).then(|| (cp, semicolon(j)))
+    } else {
+        let name_len = rest.iter().take(10).take_while(|b| b.is_ascii_alphanumeric()).count();
+        let name = &rest[..name_len];
+        NAMED_ENTITIES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|&(_, cp)| (cp, semicolon(name_len)))
+    }
 }
 
 /// JavaScript escapes: `\xHH`, `\uHHHH`, `\u{H…}`, octal `\NNN`, `\n`-style escapes; other `\c` become `c`.
@@ -592,7 +591,7 @@ mod tests {
             )),
             "<svg/onload=alert(1)> j"
         );
-        assert_eq!(s(html_entity_decode(b"a & b &unknown;")), "a & b &unknown;");
+        assert_eq!(html_entity_decode(b"a & b &unknown;"), None, "no entity: unchanged");
         assert_eq!(s(js_decode(br"\x3cscript\u003e\u{61}\101\n")), "<script>aA\n");
         assert_eq!(s(css_decode(br"\6a avascript\:")), "javascript:");
     }
