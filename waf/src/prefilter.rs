@@ -69,6 +69,8 @@ pub struct SqlKeywords {
     /// The keywords (lower case), grouped by bucket: `index[bucket(w)]` is the range of the ones that can equal
     /// `w`. Comparing a word with the one to three keywords of its bucket is cheaper than hashing it.
     words: Vec<Box<[u8]>>,
+    /// `words[i]` packed into a `u64` when it is at most 8 bytes long: one integer compare per candidate.
+    packed: Vec<u64>,
     index: Box<[(u16, u16); BUCKETS]>,
     longest: usize,
     /// Per lower-cased first byte, and per lower-cased last byte, a bit per keyword length (< 64): most words
@@ -79,6 +81,13 @@ pub struct SqlKeywords {
 
 /// Buckets of [`SqlKeywords`]: five bits of the first byte (case folds away) by the length (< 64).
 const BUCKETS: usize = 32 * 64;
+
+/// The (lower-cased) bytes of a word of at most 8 bytes, little-endian in a `u64`.
+fn pack_lower(w: &[u8]) -> u64 {
+    w.iter()
+        .enumerate()
+        .fold(0, |x, (i, b)| x | (u64::from(b.to_ascii_lowercase()) << (8 * i)))
+}
 
 fn bucket(w: &[u8]) -> usize {
     ((w[0] & 0x1f) as usize) << 6 | w.len()
@@ -115,8 +124,13 @@ impl SqlKeywords {
             shapes[w[0] as usize] |= bit;
             ends[w[w.len() - 1] as usize] |= bit;
         }
+        let packed = words
+            .iter()
+            .map(|w| if w.len() <= 8 { pack_lower(w) } else { 0 })
+            .collect();
         Ok(SqlKeywords {
             words,
+            packed,
             index,
             longest,
             shapes,
@@ -135,10 +149,13 @@ impl SqlKeywords {
         {
             return false;
         }
-        let (start, end) = self.index[bucket(w)];
-        self.words[start as usize..end as usize]
-            .iter()
-            .any(|k| k.eq_ignore_ascii_case(w))
+        let (start, end) = (self.index[bucket(w)].0 as usize, self.index[bucket(w)].1 as usize);
+        if w.len() <= 8 {
+            // The bucket fixes the length, so equal packed words are equal words.
+            let p = pack_lower(w);
+            return self.packed[start..end].contains(&p);
+        }
+        self.words[start..end].iter().any(|k| k.eq_ignore_ascii_case(w))
     }
 
     /// True when libinjection must look at `v`.
