@@ -204,10 +204,36 @@ impl GroupList {
     }
 }
 
+/// One optional [`GroupList`] per [`TargetKind`], indexed by the kind: looked up for every value of every
+/// request, where a map search showed in profiles.
+#[derive(Debug, Default)]
+pub struct ByKind(Vec<Option<GroupList>>);
+
+impl ByKind {
+    pub fn get(&self, kind: TargetKind) -> Option<&GroupList> {
+        self.0.get(kind as usize).and_then(Option::as_ref)
+    }
+
+    fn insert(&mut self, kind: TargetKind, list: GroupList) {
+        if self.0.len() <= kind as usize {
+            self.0.resize_with(kind as usize + 1, || None);
+        }
+        self.0[kind as usize] = Some(list);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (TargetKind, &GroupList)> {
+        TargetKind::ALL.into_iter().filter_map(|k| self.get(k).map(|l| (k, l)))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Option::is_none)
+    }
+}
+
 /// Groups for every target, split by name filter.
 #[derive(Debug, Default)]
 pub struct Groups {
-    pub by_kind: BTreeMap<TargetKind, GroupList>,
+    pub by_kind: ByKind,
     /// `header:NAME` groups, by lower-case header name.
     pub by_header: HashMap<Vec<u8>, GroupList>,
     /// `args:NAME` groups, by argument name.
@@ -479,7 +505,10 @@ pub fn compile(rules: Vec<LocatedRule>) -> Result<Compiled, Vec<RuleError>> {
         match (kind, name) {
             (TargetKind::HeaderValue, Some(n)) => target.by_header.insert(n, list),
             (TargetKind::ArgValue, Some(n)) => target.by_arg.insert(n, list),
-            (k, _) => target.by_kind.insert(k, list),
+            (k, _) => {
+                target.by_kind.insert(k, list);
+                None
+            }
         };
     }
     if errors.is_empty() {

@@ -153,7 +153,7 @@ impl Scan<'_, '_> {
             TargetKind::ArgValue if !groups.by_arg.is_empty() => groups.by_arg.get(f.name.as_ref()),
             _ => None,
         };
-        let Some(list) = named.or_else(|| groups.by_kind.get(&f.kind)) else {
+        let Some(list) = named.or_else(|| groups.by_kind.get(f.kind)) else {
             return;
         };
         let across_requests = CleanCache::applies(f.kind);
@@ -519,7 +519,7 @@ impl Engine {
         let allow = &self.c.allow;
         let line_only = allow.by_header.is_empty()
             && allow.by_arg.is_empty()
-            && allow.by_kind.keys().all(|k| {
+            && allow.by_kind.iter().all(|(k, _)| {
                 matches!(
                     k,
                     TargetKind::Method | TargetKind::Uri | TargetKind::Path | TargetKind::Query
