@@ -4,6 +4,7 @@ mod harness;
 
 mod admin;
 mod adversarial;
+mod eval;
 mod health;
 mod limits;
 mod modes;
