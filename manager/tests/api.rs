@@ -321,7 +321,8 @@ fn a_full_batch_of_ten_thousand_events_is_accepted_and_one_more_refused() {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
     let ev = json!({"time": now, "src_ip": "192.0.2.77", "service": "http", "kind": "waf_match", "rule": "942100",
-                    "site": "shop", "host": "shop.example.com", "evidence": "GET /?q=union+select+password+from+users"});
+                    "site": "shop", "host": "shop.example.com", "evidence": "GET /?q=union+select+password+from+users&page=2&sort=price_asc&utm_source=newsletter"});
+    // Sized well above 2 MiB whatever the length of the timestamp's fraction of a second.
     let batch = |n: usize| json!({ "events": vec![ev.clone(); n] }).to_string();
     let body = batch(10_000);
     assert!(
