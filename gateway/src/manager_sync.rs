@@ -79,16 +79,7 @@ impl ManagerSync {
         }
         let resp = req.send().await?;
         let status = resp.status().as_u16();
-        let ts = resp
-            .headers()
-            .get(signing::HEADER_TIMESTAMP)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let sig = resp
-            .headers()
-            .get(signing::HEADER_SIGNATURE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let signature = signing::ResponseSignature::from_headers(resp.headers());
         let bytes = resp.bytes().await?.to_vec();
         if !(200..300).contains(&status) {
             return Err(SyncError::Status(
@@ -96,15 +87,9 @@ impl ManagerSync {
                 String::from_utf8_lossy(&bytes).chars().take(200).collect(),
             ));
         }
-        signing::verify_response_headers(
-            self.secret.as_bytes(),
-            status,
-            &h.nonce,
-            &bytes,
-            ts.as_deref(),
-            sig.as_deref(),
-        )
-        .map_err(|e| SyncError::Signature(e.to_string()))?;
+        signature
+            .verify(self.secret.as_bytes(), status, &h.nonce, &bytes)
+            .map_err(|e| SyncError::Signature(e.to_string()))?;
         Ok(bytes)
     }
 

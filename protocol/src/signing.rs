@@ -214,6 +214,36 @@ pub fn verify_response(
         .map_err(|_| SignError::Mismatch)
 }
 
+/// The raw `X-Timestamp` and `X-Signature` values of an answer, taken from its headers before the body is read
+/// (reading it consumes the client's response), then checked against that body with [`Self::verify`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResponseSignature {
+    pub timestamp: Option<String>,
+    pub signature: Option<String>,
+}
+
+impl ResponseSignature {
+    pub fn from_headers(headers: &http::HeaderMap) -> ResponseSignature {
+        let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        ResponseSignature {
+            timestamp: get(HEADER_TIMESTAMP),
+            signature: get(HEADER_SIGNATURE),
+        }
+    }
+
+    /// [`verify_response_headers`] with these header values.
+    pub fn verify(&self, secret: &[u8], status: u16, request_nonce: &str, body: &[u8]) -> Result<(), SignError> {
+        verify_response_headers(
+            secret,
+            status,
+            request_nonce,
+            body,
+            self.timestamp.as_deref(),
+            self.signature.as_deref(),
+        )
+    }
+}
+
 /// Verifies a response from its raw header values, as an HTTP client hands them over: a missing `X-Timestamp` or
 /// `X-Signature` is [`SignError::MissingHeader`], then as [`verify_response`] at the current time.
 pub fn verify_response_headers(
@@ -351,6 +381,25 @@ mod tests {
         let mut m = HmacSha256::new_from_slice(b"secret").unwrap();
         m.update(msg.as_bytes());
         assert_eq!(h.signature, hex::encode(m.finalize().into_bytes()));
+    }
+
+    #[test]
+    fn response_signature_is_read_from_a_header_map() {
+        let (ts, sig) = sign_response(SECRET, 200, "aaaaaaaaaaaaaaaaaaaa", b"x");
+        let mut h = http::HeaderMap::new();
+        h.insert(HEADER_TIMESTAMP, ts.to_string().parse().unwrap());
+        h.insert(HEADER_SIGNATURE, sig.parse().unwrap());
+        let s = ResponseSignature::from_headers(&h);
+        assert_eq!(s.verify(SECRET, 200, "aaaaaaaaaaaaaaaaaaaa", b"x"), Ok(()));
+        assert_eq!(
+            s.verify(SECRET, 200, "aaaaaaaaaaaaaaaaaaaa", b"y"),
+            Err(SignError::Mismatch)
+        );
+        h.remove(HEADER_SIGNATURE);
+        assert_eq!(
+            ResponseSignature::from_headers(&h).verify(SECRET, 200, "aaaaaaaaaaaaaaaaaaaa", b"x"),
+            Err(SignError::MissingHeader(HEADER_SIGNATURE))
+        );
     }
 
     #[test]

@@ -51,28 +51,12 @@ impl ManagerClient {
             .await
             .map_err(|e| SendError::Retry(format!("POST {path}: {e}")))?;
         let status = resp.status().as_u16();
-        let ts = resp
-            .headers()
-            .get(signing::HEADER_TIMESTAMP)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let sig = resp
-            .headers()
-            .get(signing::HEADER_SIGNATURE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let signature = signing::ResponseSignature::from_headers(resp.headers());
         let bytes = resp
             .bytes()
             .await
             .map_err(|e| SendError::Retry(format!("POST {path}: {e}")))?;
-        let verified = signing::verify_response_headers(
-            self.secret.as_bytes(),
-            status,
-            &h.nonce,
-            &bytes,
-            ts.as_deref(),
-            sig.as_deref(),
-        );
+        let verified = signature.verify(self.secret.as_bytes(), status, &h.nonce, &bytes);
         let text = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).into_owned();
         match status {
             200..=299 => verified.map_err(|e| SendError::Retry(format!("POST {path}: answer not genuine: {e}"))),

@@ -42,30 +42,9 @@ fn stream(addr: &str, key: &str, secret: &str) -> Option<DecisionStream> {
         }
         let resp = req.send().await.ok()?;
         let status = resp.status().as_u16();
-        let ts = resp
-            .headers()
-            .get(signing::HEADER_TIMESTAMP)?
-            .to_str()
-            .ok()?
-            .parse()
-            .ok()?;
-        let sig = resp
-            .headers()
-            .get(signing::HEADER_SIGNATURE)?
-            .to_str()
-            .ok()?
-            .to_string();
+        let signature = signing::ResponseSignature::from_headers(resp.headers());
         let body = resp.bytes().await.ok()?;
-        signing::verify_response(
-            secret.as_bytes(),
-            status,
-            &h.nonce,
-            &body,
-            ts,
-            &sig,
-            signing::now_unix(),
-        )
-        .ok()?;
+        signature.verify(secret.as_bytes(), status, &h.nonce, &body).ok()?;
         serde_json::from_slice(&body).ok()
     })
 }

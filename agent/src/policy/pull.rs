@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use protocol::policy::{Policy, PolicyRequest};
-use protocol::signing::{sign_request, verify_response_headers, SignError, HEADER_SIGNATURE, HEADER_TIMESTAMP};
+use protocol::signing::{sign_request, ResponseSignature, SignError};
 use thiserror::Error;
 
 use crate::config::ManagerConfig;
@@ -79,27 +79,18 @@ impl Puller {
         }
         let resp = rb.send().map_err(|e| PullError::Http(e.to_string()))?;
         let status = resp.status().as_u16();
-        let ts = resp
-            .headers()
-            .get(HEADER_TIMESTAMP)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let sig = resp
-            .headers()
-            .get(HEADER_SIGNATURE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let signature = ResponseSignature::from_headers(resp.headers());
         let bytes = resp.bytes().map_err(|e| PullError::Http(e.to_string()))?;
         if status != 200 {
             let text: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
             return Err(PullError::Status(status, text));
         }
-        verify_response_headers(&self.secret, status, &h.nonce, &bytes, ts.as_deref(), sig.as_deref()).map_err(
-            |e| match e {
+        signature
+            .verify(&self.secret, status, &h.nonce, &bytes)
+            .map_err(|e| match e {
                 SignError::MissingHeader(h) => PullError::Unsigned(h),
                 e => PullError::BadSignature(e),
-            },
-        )?;
+            })?;
         super::parse_json(&bytes).map_err(|e| PullError::Body(e.to_string()))
     }
 }
