@@ -85,22 +85,9 @@ pub struct GroupList {
     pub derive: Vec<Option<(usize, usize)>>,
 }
 
-fn automaton<I, P>(patterns: I) -> Result<AhoCorasick, String>
-where
-    I: IntoIterator<Item = P>,
-    P: AsRef<[u8]>,
-{
-    aho_corasick::AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .build(patterns)
-        .map_err(|e| e.to_string())
-}
-
 impl GroupList {
     fn new(
         groups: Vec<Group>,
-        lits: &BTreeSet<GateLit>,
         chains: &[Vec<Transform>],
         chain_unplains: &[bool],
         shared: &mut Shared,
@@ -110,7 +97,7 @@ impl GroupList {
             .any(|g| g.any[1].is_some() || !g.negated.is_empty() || g.literals.is_some());
         // A literal needed by several patterns counts wherever the least demanding of them allows.
         let mut plain: BTreeMap<&[u8], u8> = BTreeMap::new();
-        for l in lits {
+        for l in groups.iter().flat_map(|g| &g.plain_lits) {
             *plain.entry(&l.bytes).or_insert(LEFT | RIGHT) &= l.bounds;
         }
         let plain_gate = if plain.is_empty() {
@@ -306,11 +293,16 @@ impl Shared {
         Ok(re)
     }
 
+    /// A case-insensitive gate over `lits`.
     fn automaton(&mut self, lits: Vec<Vec<u8>>) -> Result<AhoCorasick, String> {
         if let Some(a) = self.automata.get(&lits) {
             return Ok(a.clone());
         }
-        let a = automaton(&lits)?;
+        let a = aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&lits)
+            .map_err(|e| e.to_string())?;
         self.automata.insert(lits, a.clone());
         Ok(a)
     }
@@ -489,8 +481,7 @@ pub fn compile(rules: Vec<LocatedRule>) -> Result<Compiled, Vec<RuleError>> {
         }
     }
     for ((allow, kind, name), groups) in lists {
-        let lits: BTreeSet<GateLit> = groups.iter().flat_map(|g| g.plain_lits.iter().cloned()).collect();
-        let list = match GroupList::new(groups, &lits, &out.chains, &out.chain_unplains, &mut shared) {
+        let list = match GroupList::new(groups, &out.chains, &out.chain_unplains, &mut shared) {
             Ok(l) => l,
             Err(e) => {
                 errors.push(RuleError {

@@ -156,12 +156,15 @@ impl Scan<'_, '_> {
         let Some(list) = named.or_else(|| groups.by_kind.get(f.kind)) else {
             return;
         };
+        // A clean verdict is remembered across requests for headers and cookies, for this request otherwise.
         let across_requests = CleanCache::applies(f.kind);
-        if cacheable && !across_requests && self.seen.contains(f.kind, &f.name, &f.value) {
+        let in_request = cacheable && !across_requests;
+        if in_request && self.seen.contains(f.kind, &f.name, &f.value) {
             return;
         }
-        if prefilter::is_plain(&f.value) && self.list_skippable(list, &f.value) {
-            if cacheable && !across_requests {
+        let plain = prefilter::is_plain(&f.value);
+        if plain && self.list_skippable(list, &f.value) {
+            if in_request {
                 self.seen.insert(f.kind, &f.name, &f.value);
             }
             return;
@@ -176,7 +179,7 @@ impl Scan<'_, '_> {
             None
         };
         let hits_before = self.hits;
-        if prefilter::is_plain(&f.value) {
+        if plain {
             // Transforms keep a plain value plain (base64 aside) and change at most its case, so one gate scan
             // of the raw value tells which groups can fire; the others are not even transformed.
             let open = list.gate_open(&f.value, u64::MAX);
@@ -217,10 +220,10 @@ impl Scan<'_, '_> {
             }
         }
         if self.hits == hits_before {
-            match cache_key {
-                Some(key) => self.engine.clean.insert(key),
-                None if cacheable => self.seen.insert(f.kind, &f.name, &f.value),
-                None => {}
+            if let Some(key) = cache_key {
+                self.engine.clean.insert(key);
+            } else if in_request {
+                self.seen.insert(f.kind, &f.name, &f.value);
             }
         }
     }
