@@ -78,12 +78,9 @@ impl RangeBans {
         before - list.len()
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.list.read().map_or(0, |l| l.len())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        !self.any.load(Ordering::Relaxed)
     }
 }
 
