@@ -240,6 +240,19 @@ pub fn site(name: &str, hosts: &str, real: &[SocketAddr], unreal: &[SocketAddr],
     )
 }
 
+/// The first line of `path` that contains `needle`, waiting up to 3 s for the gateway's writer thread to get
+/// it there; `None` when it never does.
+pub async fn line_containing(path: &Path, needle: &str) -> Option<String> {
+    for _ in 0..60 {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| l.contains(needle)) {
+            return Some(line.to_string());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
 pub fn write(path: &Path, text: &str) {
     let tmp = path.with_extension("tmp-write");
     std::fs::write(&tmp, text).unwrap();

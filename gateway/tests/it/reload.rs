@@ -151,18 +151,11 @@ async fn broken_files_keep_the_previous_config() {
 async fn sighup_reopens_a_rotated_access_log() {
     let (_real, _clone, gw) = one_site("s", "deceive", "").await;
     let c = client("127.0.0.2");
-    let wait_for = |path: std::path::PathBuf, needle: &'static str| async move {
-        for _ in 0..60 {
-            if std::fs::read_to_string(&path).unwrap_or_default().contains(needle) {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        false
-    };
     assert_eq!(who(&c, &gw.url("/echo?before=rotation")).await.0, 200);
     assert!(
-        wait_for(gw.path("access.log"), "before=rotation").await,
+        line_containing(&gw.path("access.log"), "before=rotation")
+            .await
+            .is_some(),
         "first line written"
     );
     std::fs::rename(gw.path("access.log"), gw.path("access.log.1")).unwrap();
@@ -171,7 +164,9 @@ async fn sighup_reopens_a_rotated_access_log() {
     gw.wait_reload(g, Duration::from_secs(3)).await;
     assert_eq!(who(&c, &gw.url("/echo?after=rotation")).await.0, 200);
     assert!(
-        wait_for(gw.path("access.log"), "after=rotation").await,
+        line_containing(&gw.path("access.log"), "after=rotation")
+            .await
+            .is_some(),
         "new file at the configured path"
     );
     let old = std::fs::read_to_string(gw.path("access.log.1")).unwrap();

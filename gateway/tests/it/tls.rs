@@ -82,14 +82,8 @@ async fn https_is_terminated_with_the_sites_certificate() {
     let v: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!(v["backend"], "real");
     assert_eq!(v["body_len"], 15, "the body reached the backend: {v}");
-    let mut logged = String::new();
-    for _ in 0..40 {
-        logged = std::fs::read_to_string(gw.path("access.log")).unwrap_or_default();
-        if logged.contains("over=h2") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let line = logged.lines().find(|l| l.contains("over=h2")).unwrap_or_default();
+    let line = line_containing(&gw.path("access.log"), "over=h2")
+        .await
+        .unwrap_or_default();
     assert!(line.contains("990002"), "the WAF inspected the HTTP/2 body: {line}");
 }
