@@ -6,8 +6,10 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
+use rusqlite::Connection;
 
 use super::WebError;
+use crate::db::{Db, DbError};
 use crate::state::AppState;
 use crate::store::users::{Role, Session};
 
@@ -30,6 +32,25 @@ impl Authed {
 
     pub fn name(&self) -> &str {
         &self.session.user.username
+    }
+
+    /// Runs `change` and writes its audit line (this user, this address, `action`) in the same database call, so
+    /// no other request's change lands between the two. `change` returns its result and the line's detail, or
+    /// `None` when it changed nothing and so there is nothing to record.
+    pub async fn audited<R, F>(&self, db: &Db, action: &'static str, change: F) -> Result<R, DbError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<(R, Option<String>), DbError> + Send + 'static,
+    {
+        let (actor, addr) = (self.name().to_string(), self.addr.clone());
+        db.call(move |c| {
+            let (r, detail) = change(c)?;
+            if let Some(detail) = detail {
+                crate::store::audit::record(c, &actor, action, &detail, &addr)?;
+            }
+            Ok(r)
+        })
+        .await
     }
 
     /// Checks the form's CSRF token against the session's, in constant time.

@@ -59,14 +59,12 @@ pub async fn password(State(state): State<AppState>, a: Authed, Form(f): Form<Pa
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     }
-    let (id, addr) = (a.session.user.id, a.addr.clone());
-    state
-        .db
-        .call(move |c| {
-            store::users::set_password(c, id, &f.password)?;
-            store::audit::record(c, &name, "user.passwd", "own password", &addr)
-        })
-        .await?;
+    let id = a.session.user.id;
+    a.audited(&state.db, "user.passwd", move |c| {
+        store::users::set_password(c, id, &f.password)?;
+        Ok(((), Some("own password".into())))
+    })
+    .await?;
     // Every session of this user ended, this one too: log in again with the new password.
     Ok(Redirect::to("/login").into_response())
 }

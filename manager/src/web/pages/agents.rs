@@ -67,20 +67,15 @@ pub async fn assign(
         "" => None,
         v => Some(v.parse::<i64>().map_err(|_| WebError::not_found("policy"))?),
     };
-    let (actor, addr) = (a.name().to_string(), a.addr.clone());
-    let ok = state
-        .db
-        .call(move |c| {
+    let ok = a
+        .audited(&state.db, "agent.assign", move |c| {
             if let Some(id) = pid {
                 if store::agents::policy(c, id)?.is_none() {
-                    return Ok(false);
+                    return Ok((false, None));
                 }
             }
             let ok = store::agents::assign(c, &name, pid)?;
-            if ok {
-                store::audit::record(c, &actor, "agent.assign", &format!("{name} -> {pid:?}"), &addr)?;
-            }
-            Ok(ok)
+            Ok((ok, ok.then(|| format!("{name} -> {pid:?}"))))
         })
         .await?;
     if !ok {

@@ -27,15 +27,11 @@ pub async fn list(State(state): State<AppState>, a: Authed) -> WebResult {
 /// Viewers may acknowledge too: acknowledging is watching, not configuring.
 pub async fn ack(State(state): State<AppState>, a: Authed, Path(id): Path<i64>, Form(f): Form<CsrfForm>) -> WebResult {
     a.check_csrf(&f.csrf)?;
-    let (actor, addr) = (a.name().to_string(), a.addr.clone());
-    let ok = state
-        .db
-        .call(move |c| {
+    let actor = a.name().to_string();
+    let ok = a
+        .audited(&state.db, "alarm.ack", move |c| {
             let ok = store::alarms::ack(c, id, &actor)?;
-            if ok {
-                store::audit::record(c, &actor, "alarm.ack", &id.to_string(), &addr)?;
-            }
-            Ok(ok)
+            Ok((ok, ok.then(|| id.to_string())))
         })
         .await?;
     if !ok {

@@ -90,14 +90,11 @@ pub async fn login(State(state): State<AppState>, ClientAddr(addr): ClientAddr, 
 pub async fn logout(State(state): State<AppState>, a: Authed, Form(f): Form<CsrfForm>) -> WebResult {
     a.check_csrf(&f.csrf)?;
     let uid = a.session.user.id;
-    let (name, addr) = (a.name().to_string(), a.addr.clone());
-    state
-        .db
-        .call(move |c| {
-            c.execute("DELETE FROM sessions WHERE user_id = ?1", [uid])?;
-            store::audit::record(c, &name, "logout", "", &addr)
-        })
-        .await?;
+    a.audited(&state.db, "logout", move |c| {
+        c.execute("DELETE FROM sessions WHERE user_id = ?1", [uid])?;
+        Ok(((), Some(String::new())))
+    })
+    .await?;
     let c = cookie("", 0, state.cfg.cookies_secure());
     Ok(([(header::SET_COOKIE, c)], Redirect::to("/login")).into_response())
 }

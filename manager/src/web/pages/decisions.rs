@@ -72,20 +72,12 @@ pub async fn ban(State(state): State<AppState>, a: Authed, Form(f): Form<BanForm
         until: time::OffsetDateTime::now_utc() + time::Duration::seconds(secs),
         hits: 0,
     };
-    let (actor, addr) = (a.name().to_string(), a.addr.clone());
-    state
-        .db
-        .call(move |c| {
-            store::decisions::ingest(c, std::slice::from_ref(&d), &format!("user:{actor}"))?;
-            store::audit::record(
-                c,
-                &actor,
-                "decision.ban",
-                &format!("{} for {secs}s: {}", d.value, d.reason),
-                &addr,
-            )
-        })
-        .await?;
+    let source = format!("user:{}", a.name());
+    a.audited(&state.db, "decision.ban", move |c| {
+        store::decisions::ingest(c, std::slice::from_ref(&d), &source)?;
+        Ok(((), Some(format!("{} for {secs}s: {}", d.value, d.reason))))
+    })
+    .await?;
     Ok(Redirect::to("/decisions").into_response())
 }
 
@@ -100,16 +92,11 @@ pub struct UnbanForm {
 pub async fn unban(State(state): State<AppState>, a: Authed, Form(f): Form<UnbanForm>) -> WebResult {
     a.admin()?;
     a.check_csrf(&f.csrf)?;
-    let (actor, addr) = (a.name().to_string(), a.addr.clone());
     let value = f.value.trim().to_string();
-    let n = state
-        .db
-        .call(move |c| {
+    let n = a
+        .audited(&state.db, "decision.unban", move |c| {
             let n = store::decisions::unban(c, &value)?;
-            if n > 0 {
-                store::audit::record(c, &actor, "decision.unban", &value, &addr)?;
-            }
-            Ok(n)
+            Ok((n, (n > 0).then_some(value)))
         })
         .await?;
     if n == 0 {

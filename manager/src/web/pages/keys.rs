@@ -26,15 +26,9 @@ pub async fn add(State(state): State<AppState>, a: Authed, Form(f): Form<AddForm
     a.admin()?;
     a.check_csrf(&f.csrf)?;
     let name = f.name.trim().to_string();
-    let (actor, addr) = (a.name().to_string(), a.addr.clone());
     let n = name.clone();
-    let secret = state
-        .db
-        .call(move |c| {
-            let s = store::keys::add(c, &n)?;
-            store::audit::record(c, &actor, "key.add", &n, &addr)?;
-            Ok(s)
-        })
+    let secret = a
+        .audited(&state.db, "key.add", move |c| Ok((store::keys::add(c, &n)?, Some(n))))
         .await
         .map_err(|e| WebError::Status(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     let mut r = state.ui.page(
@@ -57,15 +51,10 @@ pub async fn revoke(
 ) -> WebResult {
     a.admin()?;
     a.check_csrf(&f.csrf)?;
-    let (actor, addr) = (a.name().to_string(), a.addr.clone());
-    let done = state
-        .db
-        .call(move |c| {
+    let done = a
+        .audited(&state.db, "key.revoke", move |c| {
             let done = store::keys::revoke(c, &name)?;
-            if done {
-                store::audit::record(c, &actor, "key.revoke", &name, &addr)?;
-            }
-            Ok(done)
+            Ok((done, done.then_some(name)))
         })
         .await?;
     if !done {

@@ -135,15 +135,11 @@ pub async fn save(State(state): State<AppState>, a: Authed, Form(f): Form<Policy
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     }
-    let (actor, addr) = (a.name().to_string(), a.addr.clone());
-    state
-        .db
-        .call(move |c| {
-            store::agents::save_policy(c, &p)?;
-            let detail = serde_json::to_string(&p).unwrap_or_default();
-            store::audit::record(c, &actor, "policy.save", &detail, &addr)
-        })
-        .await?;
+    a.audited(&state.db, "policy.save", move |c| {
+        store::agents::save_policy(c, &p)?;
+        Ok(((), Some(serde_json::to_string(&p).unwrap_or_default())))
+    })
+    .await?;
     Ok(Redirect::to("/policies").into_response())
 }
 
@@ -155,15 +151,10 @@ pub async fn delete(
 ) -> WebResult {
     a.admin()?;
     a.check_csrf(&f.csrf)?;
-    let (actor, addr) = (a.name().to_string(), a.addr.clone());
-    let done = state
-        .db
-        .call(move |c| {
+    let done = a
+        .audited(&state.db, "policy.delete", move |c| {
             let done = store::agents::delete_policy(c, id)?;
-            if done {
-                store::audit::record(c, &actor, "policy.delete", &id.to_string(), &addr)?;
-            }
-            Ok(done)
+            Ok((done, done.then(|| id.to_string())))
         })
         .await?;
     if !done {

@@ -198,19 +198,15 @@ pub async fn save(State(state): State<AppState>, a: Authed, Form(f): Form<SiteFo
             .remove(&original)
             .map_err(|e| WebError::Status(StatusCode::INTERNAL_SERVER_ERROR, e))?;
     }
-    let (actor, addr) = (a.name().to_string(), a.addr.clone());
     let s = site.clone();
-    state
-        .db
-        .call(move |c| {
-            if !original.is_empty() && original != s.name {
-                store::sites::delete(c, &original)?;
-            }
-            store::sites::save(c, &s)?;
-            let detail = serde_json::to_string(&s).unwrap_or_default();
-            store::audit::record(c, &actor, "site.save", &detail, &addr)
-        })
-        .await?;
+    a.audited(&state.db, "site.save", move |c| {
+        if !original.is_empty() && original != s.name {
+            store::sites::delete(c, &original)?;
+        }
+        store::sites::save(c, &s)?;
+        Ok(((), Some(serde_json::to_string(&s).unwrap_or_default())))
+    })
+    .await?;
     Ok(Redirect::to("/sites").into_response())
 }
 
@@ -226,15 +222,10 @@ pub async fn delete(
         .publisher
         .remove(&name)
         .map_err(|e| WebError::Status(StatusCode::INTERNAL_SERVER_ERROR, e))?;
-    let (actor, addr) = (a.name().to_string(), a.addr.clone());
-    let found = state
-        .db
-        .call(move |c| {
+    let found = a
+        .audited(&state.db, "site.delete", move |c| {
             let found = store::sites::delete(c, &name)?;
-            if found {
-                store::audit::record(c, &actor, "site.delete", &name, &addr)?;
-            }
-            Ok(found)
+            Ok((found, found.then_some(name)))
         })
         .await?;
     if !found {

@@ -57,14 +57,11 @@ pub async fn add(State(state): State<AppState>, a: Authed, Form(f): Form<AddForm
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     }
-    let (actor, addr) = (a.name().to_string(), a.addr.clone());
-    state
-        .db
-        .call(move |c| {
-            store::users::create(c, &username, &f.password, role)?;
-            store::audit::record(c, &actor, "user.add", &format!("{username} ({})", role.as_str()), &addr)
-        })
-        .await?;
+    a.audited(&state.db, "user.add", move |c| {
+        store::users::create(c, &username, &f.password, role)?;
+        Ok(((), Some(format!("{username} ({})", role.as_str()))))
+    })
+    .await?;
     Ok(Redirect::to("/users").into_response())
 }
 
@@ -76,15 +73,11 @@ pub async fn delete(
 ) -> WebResult {
     a.admin()?;
     a.check_csrf(&f.csrf)?;
-    let (actor, addr) = (a.name().to_string(), a.addr.clone());
-    let r = state
-        .db
-        .call(move |c| {
+    let r = a
+        .audited(&state.db, "user.delete", move |c| {
             let r = store::users::delete(c, id)?;
-            if r.is_ok() {
-                store::audit::record(c, &actor, "user.delete", &id.to_string(), &addr)?;
-            }
-            Ok(r)
+            let detail = r.is_ok().then(|| id.to_string());
+            Ok((r, detail))
         })
         .await?;
     r.map_err(|m| WebError::Status(StatusCode::BAD_REQUEST, m))?;
