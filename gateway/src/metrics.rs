@@ -1,7 +1,9 @@
 //! Prometheus metrics of the gateway, registered in one registry that `GET /metrics` renders.
 
+use std::sync::OnceLock;
+
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
 pub struct Metrics {
@@ -152,14 +154,63 @@ impl Default for Metrics {
     }
 }
 
+const CLASSES: [&str; 6] = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"];
+
+fn class_index(status: u16) -> usize {
+    match status {
+        100..=599 => usize::from(status / 100 - 1),
+        _ => 5,
+    }
+}
+
 /// `2xx`, `4xx`, … for a status code.
 pub fn status_class(status: u16) -> &'static str {
-    match status {
-        100..=199 => "1xx",
-        200..=299 => "2xx",
-        300..=399 => "3xx",
-        400..=499 => "4xx",
-        500..=599 => "5xx",
-        _ => "other",
+    CLASSES[class_index(status)]
+}
+
+/// Who answered a request, as the `pool` label says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolLabel {
+    Real,
+    Unreal,
+    /// The gateway itself (block page, redirect, 413, 421 …).
+    Gateway,
+}
+
+impl PoolLabel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoolLabel::Real => "real",
+            PoolLabel::Unreal => "unreal",
+            PoolLabel::Gateway => "gateway",
+        }
+    }
+}
+
+/// One site's request counters and latency histograms, looked up by label on the site's first requests and
+/// kept: `with_label_values` hashes every label on each call, a cost the request path need not pay. A reload
+/// builds new sites, which look up the same series again.
+#[derive(Default)]
+pub struct SiteRequestMetrics {
+    requests: [[OnceLock<IntCounter>; CLASSES.len()]; 3],
+    latency: [OnceLock<Histogram>; 3],
+}
+
+impl std::fmt::Debug for SiteRequestMetrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SiteRequestMetrics")
+    }
+}
+
+impl SiteRequestMetrics {
+    /// Counts one finished request of `site` and records how long it took.
+    pub fn observe(&self, m: &Metrics, site: &str, pool: PoolLabel, status: u16, secs: f64) {
+        let class = class_index(status);
+        self.requests[pool as usize][class]
+            .get_or_init(|| m.requests.with_label_values(&[site, pool.as_str(), CLASSES[class]]))
+            .inc();
+        self.latency[pool as usize]
+            .get_or_init(|| m.latency.with_label_values(&[site, pool.as_str()]))
+            .observe(secs);
     }
 }

@@ -247,6 +247,7 @@ pub struct Site {
     pub access_log: Option<Arc<AccessLog>>,
     /// Served on `tls_listen` to clients asking (SNI) for one of `hosts`.
     pub tls: Option<Arc<pingora_core::tls::sign::CertifiedKey>>,
+    pub metrics: crate::metrics::SiteRequestMetrics,
 }
 
 impl Site {
@@ -354,6 +355,7 @@ impl Site {
             pages,
             access_log,
             tls,
+            metrics: Default::default(),
         })
     }
 

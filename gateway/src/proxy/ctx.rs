@@ -91,5 +91,5 @@ impl Ctx {
 
 /// 128 random bits as 32 hex characters.
 fn new_request_id() -> String {
-    format!("{:032x}", rand::random::<u128>())
+    hex::encode(rand::random::<u128>().to_be_bytes())
 }

@@ -6,7 +6,7 @@ use pingora_proxy::Session;
 
 use super::ctx::{Action, Ctx};
 use crate::access_log::{to_line, Record};
-use crate::metrics::status_class;
+use crate::metrics::{status_class, PoolLabel};
 use crate::pool::PoolKind;
 use crate::state::Shared;
 
@@ -19,17 +19,23 @@ pub fn request_done(shared: &Shared, session: &mut Session, e: Option<&Error>, c
     let elapsed = ctx.start.elapsed();
     let site_name = ctx.site.as_ref().map_or("-", |s| s.name.as_str());
     let pool = match (ctx.own_status, ctx.pool) {
-        (Some(_), _) => "gateway",
-        (None, PoolKind::Real) => "real",
-        (None, PoolKind::Unreal) => "unreal",
+        (Some(_), _) => PoolLabel::Gateway,
+        (None, PoolKind::Real) => PoolLabel::Real,
+        (None, PoolKind::Unreal) => PoolLabel::Unreal,
     };
     let m = &shared.metrics;
-    m.requests
-        .with_label_values(&[site_name, pool, status_class(status)])
-        .inc();
-    m.latency
-        .with_label_values(&[site_name, pool])
-        .observe(elapsed.as_secs_f64());
+    match &ctx.site {
+        Some(site) => site.metrics.observe(m, site_name, pool, status, elapsed.as_secs_f64()),
+        None => {
+            m.requests
+                .with_label_values(&[site_name, pool.as_str(), status_class(status)])
+                .inc();
+            m.latency
+                .with_label_values(&[site_name, pool.as_str()])
+                .observe(elapsed.as_secs_f64());
+        }
+    }
+    let pool = pool.as_str();
     let attack = matches!(
         ctx.action,
         Action::Detect | Action::Block | Action::Redirect | Action::Deceive

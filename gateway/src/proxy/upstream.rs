@@ -50,8 +50,14 @@ pub fn request_headers(session: &mut Session, req: &mut RequestHeader, ctx: &Ctx
     let peer = session
         .client_addr()
         .and_then(|a| a.as_inet())
-        .map(|a| protocol::ip::canonical(a.ip()).to_string());
-    if let Some(peer) = peer {
+        .map(|a| protocol::ip::canonical(a.ip()));
+    // Formatting an address is most of this phase's cost, and the client usually is the peer.
+    let peer_s = peer.map(|p| p.to_string());
+    let real_ip = match (ctx.client_ip, &peer_s) {
+        (Some(ip), Some(s)) if Some(ip) == peer => Some(s.clone()),
+        (ip, _) => ip.map(|ip| ip.to_string()),
+    };
+    if let Some(peer) = peer_s {
         // nginx's $proxy_add_x_forwarded_for: what came in, plus the address we saw.
         let xff = match req.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
             Some(prev) if !prev.trim().is_empty() => format!("{prev}, {peer}"),
@@ -59,8 +65,8 @@ pub fn request_headers(session: &mut Session, req: &mut RequestHeader, ctx: &Ctx
         };
         req.insert_header("x-forwarded-for", xff)?;
     }
-    if let Some(ip) = ctx.client_ip {
-        req.insert_header("x-real-ip", ip.to_string())?;
+    if let Some(ip) = real_ip {
+        req.insert_header("x-real-ip", ip)?;
     }
     req.insert_header("x-request-id", ctx.request_id.as_str())?;
     let tls = session.digest().is_some_and(|d| d.ssl_digest.is_some());
