@@ -77,37 +77,43 @@ pub fn url_decode_repeat(input: &[u8], rounds: usize) -> Option<Vec<u8>> {
     Some(cur)
 }
 
-const NAMED_ENTITIES: &[(&[u8], u32)] = &[
-    (b"lt", '<' as u32),
-    (b"gt", '>' as u32),
-    (b"amp", '&' as u32),
-    (b"quot", '"' as u32),
-    (b"apos", '\'' as u32),
-    (b"nbsp", 0xa0),
-    (b"colon", ':' as u32),
-    (b"lpar", '(' as u32),
-    (b"rpar", ')' as u32),
-    (b"sol", '/' as u32),
-    (b"bsol", '\\' as u32),
-    (b"semi", ';' as u32),
-    (b"comma", ',' as u32),
-    (b"period", '.' as u32),
-    (b"equals", '=' as u32),
-    (b"tab", '\t' as u32),
-    (b"newline", '\n' as u32),
-    (b"grave", '`' as u32),
-    (b"lsqb", '[' as u32),
-    (b"rsqb", ']' as u32),
-    (b"lcub", '{' as u32),
-    (b"rcub", '}' as u32),
-    (b"excl", '!' as u32),
-    (b"num", '#' as u32),
-    (b"dollar", '$' as u32),
-    (b"percnt", '%' as u32),
-    (b"plus", '+' as u32),
-    (b"ast", '*' as u32),
-    (b"vert", '|' as u32),
-];
+/// Code point of a named entity (name lower-cased, no `&` or `;`). A `match` rather than a table scan: query
+/// strings are full of `&name` that name no entity, and each one is looked up in every chain that decodes HTML.
+fn named_entity(name: &[u8]) -> Option<u32> {
+    let c = match name {
+        b"lt" => '<',
+        b"gt" => '>',
+        b"amp" => '&',
+        b"quot" => '"',
+        b"apos" => '\'',
+        b"nbsp" => '\u{a0}',
+        b"colon" => ':',
+        b"lpar" => '(',
+        b"rpar" => ')',
+        b"sol" => '/',
+        b"bsol" => '\\',
+        b"semi" => ';',
+        b"comma" => ',',
+        b"period" => '.',
+        b"equals" => '=',
+        b"tab" => '\t',
+        b"newline" => '\n',
+        b"grave" => '`',
+        b"lsqb" => '[',
+        b"rsqb" => ']',
+        b"lcub" => '{',
+        b"rcub" => '}',
+        b"excl" => '!',
+        b"num" => '#',
+        b"dollar" => '$',
+        b"percnt" => '%',
+        b"plus" => '+',
+        b"ast" => '*',
+        b"vert" => '|',
+        _ => return None,
+    };
+    Some(c as u32)
+}
 
 /// HTML entity decoding: `&#NN;`, `&#xHH;` (semicolon optional, leading zeros allowed) and common named entities.
 pub fn html_entity_decode(input: &[u8]) -> Option<Vec<u8>> {
@@ -158,11 +164,10 @@ fn entity_at(rest: &[u8]) -> Option<(u32, usize)> {
         (j > start).then(|| (cp, semicolon(j)))
     } else {
         let name_len = rest.iter().take(10).take_while(|b| b.is_ascii_alphanumeric()).count();
-        let name = &rest[..name_len];
-        NAMED_ENTITIES
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|&(_, cp)| (cp, semicolon(name_len)))
+        let mut lower = [0u8; 10];
+        lower[..name_len].copy_from_slice(&rest[..name_len]);
+        lower.make_ascii_lowercase();
+        named_entity(&lower[..name_len]).map(|cp| (cp, semicolon(name_len)))
     }
 }
 
