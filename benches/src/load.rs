@@ -1,6 +1,7 @@
 //! Built-in load generator: keep-alive HTTP/1.1 connections from chosen loopback source addresses, closed loop
-//! (as fast as answers come: throughput) or open loop (a fixed schedule: latency measured from when each request
-//! was due, so a stalled server cannot hide its stall — no coordinated omission). Latencies go to an HDR histogram.
+//! (as fast as answers come: throughput) or open loop (a fixed schedule: a request held back by a slow answer is
+//! timed from when it was due, so a stalled server cannot hide its stall — no coordinated omission). Latencies go
+//! to an HDR histogram.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -118,15 +119,21 @@ async fn one_connection(plan: Arc<Plan>, idx: usize, deadline: Instant, start: I
     let mut due = start + interval.map_or(Duration::ZERO, |i| i.mul_f64(idx as f64 / plan.conns as f64));
     let mut sender: Option<SendRequest<Full<Bytes>>> = None;
     while Instant::now() < deadline {
+        // Open loop: a request that waited for the previous answer counts from when it was due (the server's
+        // stall is charged to the server). One that waited on the timer counts from when it went out: tokio's
+        // timer wakes up to a millisecond late, and that lateness is the load generator's, not the server's.
+        let mut sent_at = Instant::now();
         if interval.is_some() {
-            if due > Instant::now() {
-                tokio::time::sleep_until(due.into()).await;
-            }
             if due >= deadline {
                 break;
             }
+            if due > sent_at {
+                tokio::time::sleep_until(due.into()).await;
+                sent_at = Instant::now();
+            } else {
+                sent_at = due;
+            }
         }
-        let sent_at = if interval.is_some() { due } else { Instant::now() };
         if sender.as_ref().is_none_or(|s| s.is_closed()) {
             sender = match connect(plan.target, src).await {
                 Ok(s) => Some(s),
