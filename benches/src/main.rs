@@ -214,6 +214,10 @@ fn compare(o: CompareOpts) -> anyhow::Result<()> {
             }));
             let cpu0 = procstat::cpu_seconds(pid).unwrap_or(0.0);
             let thr = rt.block_on(load::run(plan(Pattern::Closed, o.connections)));
+            // CPU per answered request while saturated: the proxy's efficiency, whatever the load generator and
+            // the origin leave it of the machine's cores.
+            let cpu_thr = procstat::cpu_seconds(pid).unwrap_or(0.0) - cpu0;
+            let cpu_us_per_req = cpu_thr * 1e6 / (thr.ok + thr.errors).max(1) as f64;
             let rps = if use_wrk && attack.is_none() {
                 wrk_rps(running.addr, m, o.connections, o.duration).unwrap_or(thr.rps())
             } else {
@@ -232,6 +236,7 @@ fn compare(o: CompareOpts) -> anyhow::Result<()> {
                 p999_us: h.value_at_quantile(0.999),
                 errors: thr.errors + lat.errors,
                 cpu_s: cpu,
+                cpu_us_per_req,
                 peak_rss_kib: procstat::peak_rss_kib(pid).unwrap_or(0),
                 rps_ratio_direct: None,
                 p99_added_us: None,
@@ -281,6 +286,7 @@ fn skipped_row(contestant: &str, mix: &str, why: &str) -> Row {
         p999_us: 0,
         errors: 0,
         cpu_s: 0.0,
+        cpu_us_per_req: 0.0,
         peak_rss_kib: 0,
         rps_ratio_direct: None,
         p99_added_us: None,

@@ -13,6 +13,8 @@ pub struct Row {
     pub p999_us: u64,
     pub errors: u64,
     pub cpu_s: f64,
+    /// CPU of the proxy process per request in the closed-loop (throughput) phase, user + system, in µs.
+    pub cpu_us_per_req: f64,
     pub peak_rss_kib: u64,
     /// rps relative to `direct` for the same mix.
     pub rps_ratio_direct: Option<f64>,
@@ -96,18 +98,18 @@ pub fn markdown(report: &Report) -> String {
         "Machine: {} CPUs ({}), kernel {}; proxy threads {}; {} s per phase; open-loop rate {} req/s; {} connections; load: {}\n\n",
         m.cpus, m.cpu_model, m.kernel, m.proxy_threads, m.duration_s, m.open_loop_rate, m.connections, m.load_generator
     ));
-    s.push_str("| contestant | mix | req/s | × direct | p50 µs | p90 µs | p99 µs | p99.9 µs | p99 added µs | errors | CPU s | peak RSS MiB |\n");
-    s.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    s.push_str("| contestant | mix | req/s | × direct | p50 µs | p90 µs | p99 µs | p99.9 µs | p99 added µs | errors | CPU s | CPU µs/req | peak RSS MiB |\n");
+    s.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for r in &report.results {
         if let Some(why) = &r.skipped {
             s.push_str(&format!(
-                "| {} | {} | skipped: {} |||||||||| \n",
+                "| {} | {} | skipped: {} ||||||||||| \n",
                 r.contestant, r.mix, why
             ));
             continue;
         }
         s.push_str(&format!(
-            "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.1} |\n",
+            "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.1} | {:.1} |\n",
             r.contestant,
             r.mix,
             r.rps,
@@ -119,6 +121,7 @@ pub fn markdown(report: &Report) -> String {
             r.p99_added_us.map_or("-".into(), |x| x.to_string()),
             r.errors,
             r.cpu_s,
+            r.cpu_us_per_req,
             r.peak_rss_kib as f64 / 1024.0
         ));
     }
