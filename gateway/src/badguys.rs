@@ -1,8 +1,8 @@
 //! The bad-guy table: addresses currently treated as attackers, with why and until when. Every request looks its
 //! client up here, so lookups are a sharded read (dashmap) that never waits on a writer of another shard. The
 //! table is bounded: when full, the entries that expire soonest make room, so an attacker spraying addresses
-//! cannot exhaust memory. It is saved to `state_file` and reloaded at start. Banned ranges ([`ranges`]) are
-//! checked after the address itself.
+//! cannot exhaust memory. It is saved to `state_file` and reloaded at start, banned ranges ([`ranges`]) with
+//! it; ranges are checked after the address itself.
 
 pub mod ranges;
 
@@ -192,41 +192,72 @@ impl BadGuyTable {
 
     /// Writes live entries to `path` atomically (temp file + rename) if anything changed since the last save.
     pub fn save_if_dirty(&self, path: &Path, now: u64) -> std::io::Result<bool> {
-        if !self.dirty.swap(false, Ordering::Relaxed) {
+        // Both flags are taken (no short-circuit), so one save covers both kinds of change.
+        let entries_changed = self.dirty.swap(false, Ordering::Relaxed);
+        let ranges_changed = self.ranges.take_changed();
+        if !entries_changed && !ranges_changed {
             return Ok(false);
         }
-        let entries = self.list(now, usize::MAX);
+        let state = StateFile {
+            entries: self.list(now, usize::MAX),
+            ranges: self.ranges.live(now),
+        };
         let tmp = path.with_extension("tmp");
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let body = serde_json::to_vec(&entries).map_err(std::io::Error::other)?;
+        let body = serde_json::to_vec(&state).map_err(std::io::Error::other)?;
         let res = std::fs::write(&tmp, body).and_then(|()| std::fs::rename(&tmp, path));
         if res.is_err() {
             self.dirty.store(true, Ordering::Relaxed);
+            self.ranges.set_changed();
         }
         res.map(|()| true)
     }
 
-    /// Loads a saved table, skipping expired entries. A missing file is an empty table.
-    pub fn load(&self, path: &Path, now: u64) -> Result<usize, String> {
+    /// Loads a saved table and its ranges, skipping expired ones; returns how many addresses and ranges came
+    /// back. A missing file is an empty table. Files written before ranges were saved (a bare JSON array of
+    /// entries) still load.
+    pub fn load(&self, path: &Path, now: u64) -> Result<(usize, usize), String> {
         let data = match std::fs::read(path) {
             Ok(d) => d,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((0, 0)),
             Err(e) => return Err(format!("{}: {e}", path.display())),
         };
-        let entries: Vec<Entry> =
-            serde_json::from_slice(&data).map_err(|e| format!("{}:{}: {e}", path.display(), e.line()))?;
+        let bad = |e: serde_json::Error| format!("{}:{}: {e}", path.display(), e.line());
+        let state = if data.trim_ascii_start().starts_with(b"[") {
+            StateFile {
+                entries: serde_json::from_slice(&data).map_err(bad)?,
+                ranges: Vec::new(),
+            }
+        } else {
+            serde_json::from_slice(&data).map_err(bad)?
+        };
         let mut n = 0;
-        for e in entries.into_iter().filter(|e| e.until > now) {
+        for e in state.entries.into_iter().filter(|e| e.until > now) {
             if self.map.len() >= self.max_entries {
                 break;
             }
             self.map.insert(protocol::ip::canonical(e.ip), e);
             n += 1;
         }
-        Ok(n)
+        let live: Vec<_> = state.ranges.into_iter().filter(|r| r.until > now).collect();
+        for r in &live {
+            self.ranges.add(r.net, r.until, &r.reason, now);
+        }
+        // What was just read needs no writing back.
+        self.ranges.take_changed();
+        Ok((n, live.len()))
     }
+}
+
+/// What `state_file` holds.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateFile {
+    entries: Vec<Entry>,
+    #[serde(default)]
+    ranges: Vec<ranges::RangeBan>,
 }
 
 #[cfg(test)]
@@ -299,8 +330,36 @@ mod tests {
         assert!(t.save_if_dirty(&path, 10).unwrap());
         assert!(!t.save_if_dirty(&path, 10).unwrap());
         let u = BadGuyTable::new(10);
-        assert_eq!(u.load(&path, 10).unwrap(), 1);
+        assert_eq!(u.load(&path, 10).unwrap(), (1, 0));
         assert_eq!(u.lookup(ip("2001:db8::1"), 10).unwrap().reason, "manual");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn ranges_are_saved_and_restored() {
+        let dir = std::env::temp_dir().join(format!("bg-ranges-{}", std::process::id()));
+        let path = dir.join("state.json");
+        let t = BadGuyTable::new(10);
+        t.ranges.add("10.9.8.0/24".parse().unwrap(), 500, "scan", 1);
+        t.ranges.add("10.9.9.0/24".parse().unwrap(), 5, "old", 1);
+        assert!(t.save_if_dirty(&path, 10).unwrap(), "a range change alone needs a save");
+        assert!(!t.save_if_dirty(&path, 10).unwrap());
+        let u = BadGuyTable::new(10);
+        assert_eq!(u.load(&path, 10).unwrap(), (0, 1));
+        assert!(u.hit(ip("10.9.8.7"), 10));
+        assert!(!u.hit(ip("10.9.9.7"), 10), "expired when saved");
+        assert!(!u.save_if_dirty(&path, 10).unwrap(), "loading is not a change");
+        // A file of the earlier format, a bare array of entries, still loads.
+        std::fs::write(
+            &path,
+            br#"[{"ip":"192.0.2.1","hits":1,"first_seen":1,"last_seen":1,"until":500,"reason":"r","source":"waf"}]"#,
+        )
+        .unwrap();
+        let w = BadGuyTable::new(10);
+        assert_eq!(w.load(&path, 10).unwrap(), (1, 0));
+        std::fs::write(&path, b"{\n\"entries\": 3}").unwrap();
+        let err = BadGuyTable::new(10).load(&path, 10).unwrap_err();
+        assert!(err.contains("state.json:2:"), "{err}");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

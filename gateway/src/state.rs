@@ -140,7 +140,7 @@ impl Shared {
         let badguys = BadGuyTable::new(config.badguys.max_entries);
         if let Some(p) = &config.state_file {
             match badguys.load(p, crate::badguys::unix_now()) {
-                Ok(n) => tracing::info!(entries = n, file = %p.display(), "bad-guy table restored"),
+                Ok((n, r)) => tracing::info!(entries = n, ranges = r, file = %p.display(), "bad-guy table restored"),
                 Err(e) => tracing::warn!("bad-guy state not restored: {e}"),
             }
         }

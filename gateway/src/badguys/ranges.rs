@@ -1,18 +1,19 @@
 //! Banned address ranges (CIDR), from the manager's `range` decisions (CrowdSec's `Range` scope): a whole
 //! network treated as attackers until its decision expires. Ranges are few next to single addresses, so they are
-//! a short list behind a read lock, scanned only when it is not empty. Bounded like the address table; kept in
-//! memory only (the manager sends them again on the gateway's next startup pull).
+//! a short list behind a read lock, scanned only when it is not empty. Bounded like the address table, and saved
+//! with it to `state_file`, so a gateway restarted while the manager is away keeps them.
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 
 use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
 
 /// Most ranges held at once; when full, the one expiring soonest makes room.
 pub const MAX_RANGES: usize = 4096;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RangeBan {
     pub net: IpNet,
     /// Unix seconds.
@@ -24,6 +25,8 @@ pub struct RangeBan {
 pub struct RangeBans {
     list: RwLock<Vec<RangeBan>>,
     any: AtomicBool,
+    /// Changed since the last save.
+    changed: AtomicBool,
 }
 
 impl RangeBans {
@@ -59,6 +62,7 @@ impl RangeBans {
             });
         }
         self.any.store(!list.is_empty(), Ordering::Relaxed);
+        self.changed.store(true, Ordering::Relaxed);
     }
 
     pub fn remove(&self, net: IpNet) -> bool {
@@ -67,7 +71,11 @@ impl RangeBans {
         let before = list.len();
         list.retain(|r| r.net != net);
         self.any.store(!list.is_empty(), Ordering::Relaxed);
-        list.len() != before
+        let removed = list.len() != before;
+        if removed {
+            self.changed.store(true, Ordering::Relaxed);
+        }
+        removed
     }
 
     pub fn purge_expired(&self, now: u64) -> usize {
@@ -76,6 +84,24 @@ impl RangeBans {
         list.retain(|r| r.until > now);
         self.any.store(!list.is_empty(), Ordering::Relaxed);
         before - list.len()
+    }
+
+    /// The live ranges, for saving.
+    pub fn live(&self, now: u64) -> Vec<RangeBan> {
+        self.list
+            .read()
+            .map(|l| l.iter().filter(|r| r.until > now).cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// True once after any change: the state file needs writing.
+    pub fn take_changed(&self) -> bool {
+        self.changed.swap(false, Ordering::Relaxed)
+    }
+
+    /// Marks the ranges as unsaved again (the save failed).
+    pub fn set_changed(&self) {
+        self.changed.store(true, Ordering::Relaxed);
     }
 
     #[cfg(test)]
