@@ -1,5 +1,6 @@
 //! Admin listener: `GET /metrics`, `GET /healthz`, the bad-guy table API (`GET`/`POST /api/badguys`,
-//! `DELETE /api/badguys/{ip}`) and `POST /api/reload`. Token-protected when `admin_token` is set.
+//! `DELETE /api/badguys/{ip}`; `ip` may also be a CIDR range, as with `cscli decisions add --range`) and
+//! `POST /api/reload`. Token-protected when `admin_token` is set.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,7 @@ pub struct Admin {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BanRequest {
+    /// An address, or a CIDR range.
     ip: String,
     /// Seconds, or humantime text (`"10m"`).
     #[serde(default)]
@@ -128,9 +130,10 @@ impl Admin {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(1000usize);
                 let entries = self.shared.badguys.list(now, limit);
+                let ranges = self.shared.badguys.ranges.live(now);
                 json(
                     StatusCode::OK,
-                    serde_json::json!({"total": self.shared.badguys.len(), "entries": entries}),
+                    serde_json::json!({"total": self.shared.badguys.len(), "entries": entries, "ranges": ranges}),
                 )
             }
             ("POST", "/api/badguys") => {
@@ -142,33 +145,45 @@ impl Admin {
                     Ok(r) => r,
                     Err(e) => return error(StatusCode::BAD_REQUEST, format!("invalid JSON: {e}")),
                 };
-                let Some(ip) = protocol::ip::parse(&req.ip) else {
-                    return error(StatusCode::BAD_REQUEST, format!("not an IP address: {:?}", req.ip));
+                let Some(target) = BanTarget::parse(&req.ip) else {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        format!("not an IP address or CIDR range: {:?}", req.ip),
+                    );
                 };
                 let ttl = match parse_ttl(req.ttl.as_ref()) {
                     Ok(t) => t,
                     Err(e) => return error(StatusCode::BAD_REQUEST, e),
                 };
                 let reason = req.reason.unwrap_or_else(|| "manual".into());
-                self.shared
-                    .badguys
-                    .mark(ip, now + ttl.as_secs(), &reason, Source::Manual, now);
-                tracing::info!(%ip, ttl = ?ttl, %reason, "manual ban");
+                let until = now + ttl.as_secs();
+                match target {
+                    BanTarget::Ip(ip) => self.shared.badguys.mark(ip, until, &reason, Source::Manual, now),
+                    BanTarget::Range(net) => self.shared.badguys.ranges.add(net, until, &reason, now),
+                }
+                tracing::info!(target = %target, ttl = ?ttl, %reason, "manual ban");
                 json(
                     StatusCode::CREATED,
-                    serde_json::json!({"ip": ip.to_string(), "until": now + ttl.as_secs()}),
+                    serde_json::json!({"ip": target.to_string(), "until": until}),
                 )
             }
             ("DELETE", p) if p.starts_with("/api/badguys/") => {
                 let raw = &p["/api/badguys/".len()..];
-                let Some(ip) = protocol::ip::parse(&percent_decode(raw)) else {
-                    return error(StatusCode::BAD_REQUEST, format!("not an IP address: {raw:?}"));
+                let Some(target) = BanTarget::parse(&percent_decode(raw)) else {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        format!("not an IP address or CIDR range: {raw:?}"),
+                    );
                 };
-                if self.shared.badguys.remove(ip) {
-                    tracing::info!(%ip, "unbanned");
-                    json(StatusCode::OK, serde_json::json!({"deleted": ip.to_string()}))
+                let removed = match target {
+                    BanTarget::Ip(ip) => self.shared.badguys.remove(ip),
+                    BanTarget::Range(net) => self.shared.badguys.ranges.remove(net),
+                };
+                if removed {
+                    tracing::info!(target = %target, "unbanned");
+                    json(StatusCode::OK, serde_json::json!({"deleted": target.to_string()}))
                 } else {
-                    error(StatusCode::NOT_FOUND, format!("{ip} is not in the table"))
+                    error(StatusCode::NOT_FOUND, format!("{target} is not in the table"))
                 }
             }
             ("POST", "/api/reload") => match self.shared.reload("api") {
@@ -185,6 +200,36 @@ impl Admin {
                 error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
             }
             _ => error(StatusCode::NOT_FOUND, "no such endpoint"),
+        }
+    }
+}
+
+/// What a ban names: one address (`/32` and `/128` count as one) or a range.
+#[derive(Debug, Clone, Copy)]
+enum BanTarget {
+    Ip(std::net::IpAddr),
+    Range(ipnet::IpNet),
+}
+
+impl BanTarget {
+    fn parse(s: &str) -> Option<BanTarget> {
+        if !s.contains('/') {
+            return protocol::ip::parse(s).map(BanTarget::Ip);
+        }
+        let net: ipnet::IpNet = s.trim().parse().ok()?;
+        Some(if net.prefix_len() == net.max_prefix_len() {
+            BanTarget::Ip(protocol::ip::canonical(net.addr()))
+        } else {
+            BanTarget::Range(net.trunc())
+        })
+    }
+}
+
+impl std::fmt::Display for BanTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BanTarget::Ip(ip) => ip.fmt(f),
+            BanTarget::Range(net) => net.fmt(f),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Admin API: manual ban/unban through `/api/badguys`, the table surviving a restart via `state_file`.
+//! Admin API: manual ban/unban of addresses and ranges through `/api/badguys`, the table and its ranges
+//! surviving a restart via `state_file`.
 
 use crate::harness::*;
 
@@ -58,13 +59,34 @@ async fn manual_ban_unban_and_restart() {
     );
     assert_eq!(who(&client("127.0.0.3"), &gw.url("/echo")).await.1, "real");
 
-    // Restart: the table comes back from state_file.
+    // A range: every client inside it goes to the clone, and only those.
+    for (body, status) in [
+        (r#"{"ip":"127.0.0.17/30","ttl":"10m","reason":"scan"}"#, 201),
+        (r#"{"ip":"127.0.0.16/33"}"#, 400),
+    ] {
+        let r = admin
+            .post(gw.admin_url("/api/badguys"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{body}");
+    }
+    assert_eq!(who(&client("127.0.0.18"), &gw.url("/echo")).await.1, "clone");
+    assert_eq!(who(&client("127.0.0.20"), &gw.url("/echo")).await.1, "real");
+
+    // Restart: the table and its ranges come back from state_file.
     gw.stop();
     gw.spawn();
     assert_eq!(
         who(&client("127.0.0.2"), &gw.url("/echo")).await.1,
         "clone",
         "mark survived the restart"
+    );
+    assert_eq!(
+        who(&client("127.0.0.19"), &gw.url("/echo")).await.1,
+        "clone",
+        "range survived the restart"
     );
     let v: serde_json::Value = admin
         .get(gw.admin_url("/api/badguys"))
@@ -75,6 +97,14 @@ async fn manual_ban_unban_and_restart() {
         .await
         .unwrap();
     assert_eq!(v["entries"][0]["reason"], "manual test");
+    assert_eq!(v["ranges"][0]["net"], "127.0.0.16/30");
+    let r = admin
+        .delete(gw.admin_url("/api/badguys/127.0.0.16/30"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(who(&client("127.0.0.19"), &gw.url("/echo")).await.1, "real");
     assert_eq!(admin.get(gw.admin_url("/nope")).send().await.unwrap().status(), 404);
 }
 
