@@ -173,7 +173,7 @@ impl SqlKeywords {
             let word_byte = b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
             if !word_byte {
                 if !keyword && i > word_start {
-                    keyword = self.is_keyword(&v[word_start..i]);
+                    keyword = self.word_has_keyword(&v[word_start..i]);
                 }
                 word_start = i + 1;
                 match b {
@@ -189,7 +189,16 @@ impl SqlKeywords {
         if dash && at {
             return true;
         }
-        keyword || (word_start < v.len() && self.is_keyword(&v[word_start..]))
+        keyword || (word_start < v.len() && self.word_has_keyword(&v[word_start..]))
+    }
+
+    /// True when libinjection could read a keyword in `w`, one run of word bytes. It reads a number only up to
+    /// its first byte that cannot continue it, so in a word that starts with a digit ("1union", "0xunion",
+    /// "1e1union") any later letter may start a keyword that runs to the end of the word.
+    fn word_has_keyword(&self, w: &[u8]) -> bool {
+        self.is_keyword(w)
+            || (w.first().is_some_and(u8::is_ascii_digit)
+                && (1..w.len()).any(|i| w[i].is_ascii_alphabetic() && self.is_keyword(&w[i..])))
     }
 }
 
@@ -254,6 +263,14 @@ mod tests {
         assert!(!k.sqli_possible(b"gift wrap, please"));
         assert!(!k.sqli_possible(b"reunion selection"));
         assert!(k.sqli_possible(b"1 union select 1"));
+        // libinjection ends a number at its first letter: these hold UNION as a token of its own.
+        for v in [&b"-1union"[..], b"1union", b"0xunion", b"1e1union"] {
+            assert!(k.sqli_possible(v), "{}", String::from_utf8_lossy(v));
+        }
+        assert!(libinjectionrs::detect_sqli(b"-1union").is_injection());
+        for v in [&b"4f3a2b9e"[..], b"2nd", b"10am", b"8f14e45f"] {
+            assert!(!k.sqli_possible(v), "{}", String::from_utf8_lossy(v));
+        }
         assert!(k.sqli_possible(b"x OR 1"));
         assert!(k.sqli_possible(b"1'"));
         assert!(k.sqli_possible(b"1--"));
