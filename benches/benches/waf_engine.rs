@@ -4,6 +4,11 @@ use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 
+// The bodies the `compare` harness sends, so these figures and its req/s describe the same requests.
+#[path = "../src/mixes.rs"]
+#[allow(dead_code)]
+mod mixes;
+
 fn bench(c: &mut Criterion) {
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/waf");
     let engine = match waf::Engine::load_dir(&rules) {
@@ -46,13 +51,8 @@ fn bench(c: &mut Criterion) {
             body: Vec::new(),
             content_type: None,
         },
-        Case {
-            name: "json-post-4k",
-            method: "POST",
-            uri: "/api/orders",
-            body: json_4k().into_bytes(),
-            content_type: Some(b"application/json"),
-        },
+        mix_case("json-post-4k"),
+        mix_case("multipart-64k"),
         Case {
             name: "sqli-get",
             method: "GET",
@@ -99,20 +99,19 @@ struct Case {
     content_type: Option<&'static [u8]>,
 }
 
-fn json_4k() -> String {
-    let mut items = Vec::new();
-    let mut i = 0;
-    while items.iter().map(|s: &String| s.len() + 1).sum::<usize>() < 4000 {
-        items.push(format!(
-            "{{\"id\":{i},\"name\":\"Item number {i}\",\"price\":{}.99,\"tags\":[\"garden\",\"tools\"]}}",
-            i * 3 + 1
-        ));
-        i += 1;
+/// A request type of the `compare` harness, by name.
+fn mix_case(name: &'static str) -> Case {
+    let mix = mixes::all()
+        .into_iter()
+        .find(|m| m.name == name)
+        .unwrap_or_else(|| panic!("no mix {name}"));
+    Case {
+        name,
+        method: mix.method,
+        uri: mix.path.leak(),
+        body: mix.body.to_vec(),
+        content_type: mix.content_type.map(|c| &*c.into_bytes().leak()),
     }
-    format!(
-        "{{\"order\":\"A-1029\",\"customer\":\"Jane O'Neil\",\"items\":[{}]}}",
-        items.join(",")
-    )
 }
 
 criterion_group!(benches, bench);
