@@ -31,9 +31,16 @@ pub fn is_plain(v: &[u8]) -> bool {
 /// True when libinjection's SQL tokenizer cannot fingerprint `v` as injection: a single token of word
 /// characters (no spaces, quotes, operators or comment starts).
 pub fn sqli_impossible(v: &[u8]) -> bool {
-    v.iter()
-        .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b >= 0x80)
+    v.iter().all(|&b| is_sql_word_byte(b) || b == b'.')
 }
+
+/// A byte libinjection's tokenizer keeps inside a word (or number): ASCII letters and digits, `_`, and bytes
+/// above 0x7f except 0xA0, which it takes for white space.
+fn is_sql_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || (b >= 0x80 && b != NBSP)
+}
+
+const NBSP: u8 = 0xa0;
 
 /// FNV-1a: keyword lookups hash short words on the request path, where SipHash's setup dominates.
 #[derive(Debug, Default, Clone, Copy)]
@@ -98,11 +105,13 @@ impl SqlKeywords {
         let mut words: Vec<Box<[u8]>> = libinjectionrs::sqli::sqli_data::SQL_KEYWORDS
             .iter()
             .filter(|k| k.token_type != b'F' && k.token_type != b'n')
-            // Multi-word keywords ("LOCK IN SHARE") are looked up by their first word.
-            .filter_map(|k| k.word.split([' ', '\t']).next())
+            // Multi-word keywords ("LOCK IN SHARE") are looked up by their first word, and so are dotted ones
+            // ("DBMS_LOCK.SLEEP"): libinjection reads "a.b" as one word, which `sqli_possible` splits at the dot.
+            .filter_map(|k| k.word.split([' ', '\t', '.']).next())
             .map(|w| w.to_ascii_lowercase().into_bytes().into_boxed_slice())
-            // Words are split on non-word bytes, so a keyword containing one could never be found whole
-            // anyway; the length limit keeps the buckets addressable.
+            // Words are split on non-word bytes, so a keyword containing another one could never be found
+            // whole anyway (and its non-word byte makes `sqli_possible` say yes); the length limit keeps the
+            // buckets addressable.
             .filter(|w| !w.is_empty() && w.len() < 64)
             .collect();
         words.sort_by_key(|w| (bucket(w), w.clone()));
@@ -170,8 +179,7 @@ impl SqlKeywords {
         let mut word_start = 0;
         let mut keyword = false;
         for (i, &b) in v.iter().enumerate() {
-            let word_byte = b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-            if !word_byte {
+            if !is_sql_word_byte(b) {
                 if !keyword && i > word_start {
                     keyword = self.word_has_keyword(&v[word_start..i]);
                 }
@@ -180,7 +188,8 @@ impl SqlKeywords {
                     b'-' if prev_dash => return true,
                     b'-' => dash = true,
                     b'@' => at = true,
-                    b' ' | b',' | b'.' => {}
+                    // libinjection reads a lone 0xA0 (Latin-1 no-break space) as white space.
+                    b' ' | b',' | b'.' | NBSP => {}
                     _ => return true,
                 }
             }
@@ -194,11 +203,11 @@ impl SqlKeywords {
 
     /// True when libinjection could read a keyword in `w`, one run of word bytes. It reads a number only up to
     /// its first byte that cannot continue it, so in a word that starts with a digit ("1union", "0xunion",
-    /// "1e1union") any later letter may start a keyword that runs to the end of the word.
+    /// "1e1union", "1_utf8") any later letter or `_` may start a keyword that runs to the end of the word.
     fn word_has_keyword(&self, w: &[u8]) -> bool {
         self.is_keyword(w)
             || (w.first().is_some_and(u8::is_ascii_digit)
-                && (1..w.len()).any(|i| w[i].is_ascii_alphabetic() && self.is_keyword(&w[i..])))
+                && (1..w.len()).any(|i| (w[i].is_ascii_alphabetic() || w[i] == b'_') && self.is_keyword(&w[i..])))
     }
 }
 
@@ -264,10 +273,20 @@ mod tests {
         assert!(!k.sqli_possible(b"reunion selection"));
         assert!(k.sqli_possible(b"1 union select 1"));
         // libinjection ends a number at its first letter: these hold UNION as a token of its own.
-        for v in [&b"-1union"[..], b"1union", b"0xunion", b"1e1union"] {
+        for v in [
+            &b"-1union"[..],
+            b"1union",
+            b"0xunion",
+            b"1e1union",
+            b"1_utf8",
+            b"1\xa0union\xa0select\xa01,2",
+            b"x ctxsys.drithsx.sn",
+        ] {
             assert!(k.sqli_possible(v), "{}", String::from_utf8_lossy(v));
         }
         assert!(libinjectionrs::detect_sqli(b"-1union").is_injection());
+        assert!(libinjectionrs::detect_sqli(b"1\xa0union\xa0select\xa01,2").is_injection());
+        assert!(!sqli_impossible(b"x\xa0union"));
         for v in [&b"4f3a2b9e"[..], b"2nd", b"10am", b"8f14e45f"] {
             assert!(!k.sqli_possible(v), "{}", String::from_utf8_lossy(v));
         }

@@ -136,6 +136,14 @@ fn sqlish_text() -> impl Strategy<Value = Vec<u8>> {
         Just(&b"x"[..]),
         Just(&b"sleep"[..]),
         Just(&b"version"[..]),
+        // Where libinjection's token boundaries differ from plain word boundaries: numbers that end at a
+        // letter, charset introducers, dotted function names, and 0xA0 read as white space.
+        Just(&b"0x"[..]),
+        Just(&b"e"[..]),
+        Just(&b"_utf8"[..]),
+        Just(&b"dbms_lock.sleep"[..]),
+        Just(&b"\xa0"[..]),
+        Just(&b"\xc3"[..]),
         Just(&b"'"[..]),
         Just(&b"("[..]),
         Just(&b")"[..]),
