@@ -356,25 +356,40 @@ pub fn base64_decode(input: &[u8]) -> Option<Vec<u8>> {
 
 /// Collapses runs of whitespace (incl. vertical tab, form feed, NBSP) into one space.
 pub fn compress_whitespace(input: &[u8]) -> Option<Vec<u8>> {
-    let is_ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0xa0);
-    let needs = input.windows(2).any(|w| is_ws(w[0]) && is_ws(w[1])) || input.iter().any(|&b| is_ws(b) && b != b' ');
+    let ascii_ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
+    let needs = input.windows(2).any(|w| ascii_ws(w[0]) && ascii_ws(w[1]))
+        || input.iter().any(|&b| b != b' ' && (ascii_ws(b) || b == 0xa0));
     if !needs {
         return None;
     }
     let mut out = Vec::with_capacity(input.len());
     let mut prev_ws = false;
-    for &b in input {
-        if is_ws(b) {
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        // The no-break space counts, as in ModSecurity's compressWhitespace (MySQL over a latin1 connection
+        // reads it as white space): as U+00A0 (`C2 A0`, which is what `utf8_fix` makes of a Latin-1 0xA0), or as
+        // a lone 0xA0 that is not the tail of a UTF-8 character ("à" is `C3 A0`).
+        let width = if b == 0xc2 && input.get(i + 1) == Some(&0xa0) {
+            2
+        } else if ascii_ws(b) || (b == 0xa0 && (i == 0 || input[i - 1] < 0x80 || prev_ws)) {
+            1
+        } else {
+            0
+        };
+        if width > 0 {
             if !prev_ws {
                 out.push(b' ');
             }
             prev_ws = true;
+            i += width;
         } else {
             out.push(b);
             prev_ws = false;
+            i += 1;
         }
     }
-    Some(out)
+    (out != input).then_some(out)
 }
 
 /// Replaces SQL/C comments (`/* … */`, `-- …` and MySQL `# …` to end of line) with one space, like CRS `replaceComments`
@@ -619,6 +634,16 @@ mod tests {
         assert_eq!(s(replace_comments(b"/*!50000union*/")), " union ");
         assert_eq!(s(replace_comments(b"1 union#x\nselect")), "1 union \nselect");
         assert_eq!(s(compress_whitespace(b"a \t\n b")), "a b");
+        assert_eq!(
+            s(compress_whitespace(b"1\xc2\xa0union\xa0\xc2\xa0select")),
+            "1 union select"
+        );
+        assert_eq!(s(compress_whitespace(b"1\xa0union")), "1 union");
+        assert_eq!(
+            compress_whitespace("caf\u{e9} \u{e0} la".as_bytes()),
+            None,
+            "the tail of \u{e0} is no space"
+        );
         assert_eq!(
             s(normalize_path(b"/a/./b//../../../etc/passwd", false)),
             "/../etc/passwd"

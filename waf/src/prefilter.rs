@@ -181,7 +181,7 @@ impl SqlKeywords {
         for (i, &b) in v.iter().enumerate() {
             if !is_sql_word_byte(b) {
                 if !keyword && i > word_start {
-                    keyword = self.word_has_keyword(&v[word_start..i]);
+                    keyword = self.word_has_keyword(v, word_start, i);
                 }
                 word_start = i + 1;
                 match b {
@@ -198,15 +198,19 @@ impl SqlKeywords {
         if dash && at {
             return true;
         }
-        keyword || (word_start < v.len() && self.word_has_keyword(&v[word_start..]))
+        keyword || (word_start < v.len() && self.word_has_keyword(v, word_start, v.len()))
     }
 
-    /// True when libinjection could read a keyword in `w`, one run of word bytes. It reads a number only up to
-    /// its first byte that cannot continue it, so in a word that starts with a digit ("1union", "0xunion",
-    /// "1e1union", "1_utf8") any later letter or `_` may start a keyword that runs to the end of the word.
-    fn word_has_keyword(&self, w: &[u8]) -> bool {
+    /// True when libinjection could read a keyword in `v[start..end]`, one run of word bytes. It reads a number
+    /// only up to its first byte that cannot continue it, and a number may run on past a dot ("1.e1", "1.5f"),
+    /// so in a word that starts with a digit ("1union", "0xunion", "1e1union", "1_utf8") or follows a digit and
+    /// a dot ("1.funion", "1.eand") any later letter or `_` may start a keyword that runs to the end of the word.
+    fn word_has_keyword(&self, v: &[u8], start: usize, end: usize) -> bool {
+        let w = &v[start..end];
+        let in_number = w.first().is_some_and(u8::is_ascii_digit)
+            || (start >= 2 && v[start - 1] == b'.' && v[start - 2].is_ascii_digit());
         self.is_keyword(w)
-            || (w.first().is_some_and(u8::is_ascii_digit)
+            || (in_number
                 && (1..w.len()).any(|i| (w[i].is_ascii_alphabetic() || w[i] == b'_') && self.is_keyword(&w[i..])))
     }
 }
@@ -281,6 +285,9 @@ mod tests {
             b"1_utf8",
             b"1\xa0union\xa0select\xa01,2",
             b"x ctxsys.drithsx.sn",
+            b"-1.funion",
+            b"1.e1having 1",
+            b"1.eand-0x9",
         ] {
             assert!(k.sqli_possible(v), "{}", String::from_utf8_lossy(v));
         }

@@ -139,7 +139,10 @@ fn sqlish_text() -> impl Strategy<Value = Vec<u8>> {
         // Where libinjection's token boundaries differ from plain word boundaries: numbers that end at a
         // letter, charset introducers, dotted function names, and 0xA0 read as white space.
         Just(&b"0x"[..]),
+        Just(&b"1."[..]),
         Just(&b"e"[..]),
+        Just(&b"d"[..]),
+        Just(&b"f"[..]),
         Just(&b"_utf8"[..]),
         Just(&b"dbms_lock.sleep"[..]),
         Just(&b"\xa0"[..]),
