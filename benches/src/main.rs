@@ -217,7 +217,7 @@ fn compare(o: CompareOpts) -> anyhow::Result<()> {
             // CPU per answered request while saturated: the proxy's efficiency, whatever the load generator and
             // the origin leave it of the machine's cores.
             let cpu_thr = procstat::cpu_seconds(pid).unwrap_or(0.0) - cpu0;
-            let cpu_us_per_req = cpu_thr * 1e6 / (thr.ok + thr.errors).max(1) as f64;
+            let cpu_us_per_req = cpu_thr * 1e6 / thr.ok.max(1) as f64;
             let rps = if use_wrk && attack.is_none() {
                 wrk_rps(running.addr, m, o.connections, o.duration).unwrap_or(thr.rps())
             } else {

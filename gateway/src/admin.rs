@@ -156,11 +156,23 @@ impl Admin {
                     Err(e) => return error(StatusCode::BAD_REQUEST, e),
                 };
                 let reason = req.reason.unwrap_or_else(|| "manual".into());
-                let until = now + ttl.as_secs();
-                match target {
-                    BanTarget::Ip(ip) => self.shared.badguys.mark(ip, until, &reason, Source::Manual, now),
-                    BanTarget::Range(net) => self.shared.badguys.ranges.add(net, until, &reason, now),
-                }
+                let until = now.saturating_add(ttl.as_secs());
+                let until = match target {
+                    BanTarget::Ip(ip) => {
+                        self.shared.badguys.mark(ip, until, &reason, Source::Manual, now);
+                        until
+                    }
+                    BanTarget::Range(net) if net.prefix_len() < min_prefix(net) => {
+                        return error(
+                            StatusCode::BAD_REQUEST,
+                            format!(
+                                "range {net} is broader than /{}: it would move most of the Internet to the clone",
+                                min_prefix(net)
+                            ),
+                        );
+                    }
+                    BanTarget::Range(net) => self.shared.badguys.ranges.add(net, until, &reason, Source::Manual, now),
+                };
                 tracing::info!(target = %target, ttl = ?ttl, %reason, "manual ban");
                 json(
                     StatusCode::CREATED,
@@ -216,12 +228,20 @@ impl BanTarget {
         if !s.contains('/') {
             return protocol::ip::parse(s).map(BanTarget::Ip);
         }
-        let net: ipnet::IpNet = s.trim().parse().ok()?;
+        let net = crate::badguys::ranges::canonical(s.trim().parse().ok()?);
         Some(if net.prefix_len() == net.max_prefix_len() {
-            BanTarget::Ip(protocol::ip::canonical(net.addr()))
+            BanTarget::Ip(net.addr())
         } else {
-            BanTarget::Range(net.trunc())
+            BanTarget::Range(net)
         })
+    }
+}
+
+/// Shortest prefix a manual range ban may have: `0.0.0.0/0` is a typo, not a ban.
+fn min_prefix(net: ipnet::IpNet) -> u8 {
+    match net {
+        ipnet::IpNet::V4(_) => 8,
+        ipnet::IpNet::V6(_) => 16,
     }
 }
 

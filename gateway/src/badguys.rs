@@ -202,17 +202,38 @@ impl BadGuyTable {
             entries: self.list(now, usize::MAX),
             ranges: self.ranges.live(now),
         };
-        let tmp = path.with_extension("tmp");
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let body = serde_json::to_vec(&state).map_err(std::io::Error::other)?;
-        let res = std::fs::write(&tmp, body).and_then(|()| std::fs::rename(&tmp, path));
+        let res = (|| {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let body = serde_json::to_vec(&state).map_err(std::io::Error::other)?;
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, body)?;
+            std::fs::rename(&tmp, path)
+        })();
         if res.is_err() {
-            self.dirty.store(true, Ordering::Relaxed);
-            self.ranges.set_changed();
+            // Still unsaved: the next tick (or shutdown) tries again.
+            if entries_changed {
+                self.dirty.store(true, Ordering::Relaxed);
+            }
+            if ranges_changed {
+                self.ranges.set_changed();
+            }
         }
         res.map(|()| true)
+    }
+
+    /// After a full pull from the manager: drops the manager's entries it no longer lists (unbanned or expired
+    /// there while this gateway was away); this gateway's own and manual marks stay. Returns how many went.
+    pub fn keep_manager_entries(&self, listed: &std::collections::HashSet<IpAddr>) -> usize {
+        let before = self.map.len();
+        self.map
+            .retain(|ip, e| e.source != Source::Manager || listed.contains(ip));
+        let gone = before.saturating_sub(self.map.len());
+        if gone > 0 {
+            self.dirty.store(true, Ordering::Relaxed);
+        }
+        gone
     }
 
     /// Loads a saved table and its ranges, skipping expired ones; returns how many addresses and ranges came
@@ -243,7 +264,7 @@ impl BadGuyTable {
         }
         let live: Vec<_> = state.ranges.into_iter().filter(|r| r.until > now).collect();
         for r in &live {
-            self.ranges.add(r.net, r.until, &r.reason, now);
+            self.ranges.add(r.net, r.until, &r.reason, r.source, now);
         }
         // What was just read needs no writing back.
         self.ranges.take_changed();
@@ -251,9 +272,8 @@ impl BadGuyTable {
     }
 }
 
-/// What `state_file` holds.
+/// What `state_file` holds. Unknown fields are ignored, so a later format that adds one still loads here.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct StateFile {
     entries: Vec<Entry>,
     #[serde(default)]
@@ -340,8 +360,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("bg-ranges-{}", std::process::id()));
         let path = dir.join("state.json");
         let t = BadGuyTable::new(10);
-        t.ranges.add("10.9.8.0/24".parse().unwrap(), 500, "scan", 1);
-        t.ranges.add("10.9.9.0/24".parse().unwrap(), 5, "old", 1);
+        t.ranges
+            .add("10.9.8.0/24".parse().unwrap(), 500, "scan", Source::Manager, 1);
+        t.ranges
+            .add("10.9.9.0/24".parse().unwrap(), 5, "old", Source::Manager, 1);
         assert!(t.save_if_dirty(&path, 10).unwrap(), "a range change alone needs a save");
         assert!(!t.save_if_dirty(&path, 10).unwrap());
         let u = BadGuyTable::new(10);

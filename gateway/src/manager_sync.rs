@@ -104,6 +104,9 @@ impl ManagerSync {
         let now = unix_now();
         let table = &self.shared.badguys;
         let mut added = 0;
+        // What a full (startup) pull lists is everything the manager still holds.
+        let mut listed_ips = std::collections::HashSet::new();
+        let mut listed_nets = std::collections::HashSet::new();
         for d in &stream.new {
             let until = d.until.unix_timestamp().max(0) as u64;
             if until <= now {
@@ -116,18 +119,25 @@ impl ManagerSync {
                         continue;
                     };
                     table.mark(ip, until, &d.reason, Source::Manager, now);
+                    listed_ips.insert(protocol::ip::canonical(ip));
                 }
                 Scope::Range => {
                     let Ok(net) = d.value.trim().parse::<ipnet::IpNet>() else {
                         tracing::warn!(value = %d.value, "range decision with an unparsable CIDR skipped");
                         continue;
                     };
-                    table.ranges.add(net, until, &d.reason, now);
+                    table.ranges.add(net, until, &d.reason, Source::Manager, now);
+                    listed_nets.insert(crate::badguys::ranges::canonical(net));
                 }
             }
             added += 1;
         }
         let mut removed = 0;
+        if startup {
+            // Decisions lifted on the manager while this gateway was down come back from `state_file` but not
+            // in the stream's `deleted` (a startup pull lists only what is live): drop them here.
+            removed += table.keep_manager_entries(&listed_ips) + table.ranges.keep_manager_ranges(&listed_nets);
+        }
         for d in &stream.deleted {
             let gone = match d.scope {
                 Scope::Ip => protocol::ip::parse(&d.value).is_some_and(|ip| table.remove(ip)),

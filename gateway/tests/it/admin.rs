@@ -63,6 +63,7 @@ async fn manual_ban_unban_and_restart() {
     for (body, status) in [
         (r#"{"ip":"127.0.0.17/30","ttl":"10m","reason":"scan"}"#, 201),
         (r#"{"ip":"127.0.0.16/33"}"#, 400),
+        (r#"{"ip":"0.0.0.0/0"}"#, 400),
     ] {
         let r = admin
             .post(gw.admin_url("/api/badguys"))
