@@ -276,7 +276,8 @@ mod tests {
         assert!(!k.sqli_possible(b"gift wrap, please"));
         assert!(!k.sqli_possible(b"reunion selection"));
         assert!(k.sqli_possible(b"1 union select 1"));
-        // libinjection ends a number at its first letter: these hold UNION as a token of its own.
+        // Where libinjection's tokens are not plain words: a number ends at a letter or runs on past a dot, 0xA0
+        // is white space, a dotted function name is one word, a keyword may start with `_`.
         for v in [
             &b"-1union"[..],
             b"1union",
