@@ -563,3 +563,6 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod soundness;

@@ -1,0 +1,222 @@
+//! The engine's shortcuts (plain-value skipping, gate literals with word bounds, shared chain prefixes, the
+//! libinjection prefilters, the in-request memory) against a brute-force pass that runs every chain, set,
+//! literal automaton, negated regex and libinjection check of a field's groups on every value: for random
+//! values built from attack and ordinary fragments, both must fire the same rules.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use super::{sqli_injection, Engine, Scan};
+use crate::clean_cache::SeenInRequest;
+use crate::target::{Field, TargetKind};
+use crate::transform::apply_chain;
+use crate::{SitePolicy, Verdict};
+
+fn engine() -> Engine {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/waf");
+    Engine::load_dir(&dir).unwrap_or_else(|e| panic!("default rules: {e:?}"))
+}
+
+fn every_rule() -> SitePolicy {
+    SitePolicy {
+        paranoia: 4,
+        ..SitePolicy::default()
+    }
+}
+
+/// Rule ids the engine fires for one field.
+fn fast(engine: &Engine, site: &SitePolicy, kind: TargetKind, name: &[u8], value: &[u8]) -> BTreeSet<u32> {
+    let mut scan = Scan {
+        engine,
+        site,
+        active: Vec::new(),
+        verdict: Verdict::default(),
+        deny: false,
+        hits: 0,
+        seen: SeenInRequest::default(),
+    };
+    let f = Field {
+        kind,
+        name: Cow::Borrowed(name),
+        value: Cow::Borrowed(value),
+        in_body: false,
+    };
+    scan.field(&engine.c.main, &f);
+    scan.verdict.matches.iter().map(|m| m.id).collect()
+}
+
+/// Rule ids every matcher of the field's groups fires when nothing is skipped.
+fn brute(engine: &Engine, kind: TargetKind, name: &[u8], value: &[u8]) -> BTreeSet<u32> {
+    let groups = &engine.c.main;
+    let named = match kind {
+        TargetKind::HeaderValue => groups.by_header.get(name),
+        TargetKind::ArgValue => groups.by_arg.get(name),
+        _ => None,
+    };
+    let Some(list) = named.or_else(|| groups.by_kind.get(kind)) else {
+        return BTreeSet::new();
+    };
+    let id = |idx: usize| engine.c.rules[idx].id;
+    let mut out = BTreeSet::new();
+    for g in &list.groups {
+        let v = apply_chain(&engine.c.chains[g.chain], value);
+        for set in g.any.iter().chain(&g.special).flatten() {
+            out.extend(set.set.matches(&v).iter().map(|i| id(set.rules[i].0)));
+        }
+        out.extend(
+            g.negated
+                .iter()
+                .filter(|(_, re)| !re.is_match(&v))
+                .map(|(idx, _)| id(*idx)),
+        );
+        if let Some(ac) = &g.literals {
+            out.extend(
+                ac.find_overlapping_iter(&*v)
+                    .map(|m| id(g.literal_rules[m.pattern().as_usize()])),
+            );
+        }
+        if sqli_injection(&v) {
+            out.extend(g.sqli.iter().map(|&i| id(i)));
+        }
+        if libinjectionrs::detect_xss(&v).is_injection() {
+            out.extend(g.xss.iter().map(|&i| id(i)));
+        }
+    }
+    out
+}
+
+/// Values made of fragments that rules look for, fragments that decoders change, and ordinary text.
+fn values() -> impl Strategy<Value = Vec<u8>> {
+    let atoms: Vec<&'static [u8]> = vec![
+        b"select",
+        b"union",
+        b"from",
+        b"where",
+        b"or",
+        b"and",
+        b"sleep",
+        b"benchmark",
+        b"information_schema",
+        b"1",
+        b"0x",
+        b"1.",
+        b"e",
+        b"x",
+        b"abc",
+        b"admin",
+        b" ",
+        b",",
+        b".",
+        b"-",
+        b"--",
+        b"@",
+        b"_",
+        b"'",
+        b"\"",
+        b"(",
+        b")",
+        b";",
+        b"=",
+        b"<",
+        b">",
+        b"/",
+        b"\\",
+        b"*",
+        b"/*",
+        b"*/",
+        b"#",
+        b"|",
+        b"&",
+        b"&&",
+        b"`",
+        b"$",
+        b"${",
+        b"}",
+        b"{",
+        b"%",
+        b"%27",
+        b"%3c",
+        b"%2e%2e%2f",
+        b"%u0027",
+        b"&lt;",
+        b"&#x3c;",
+        b"\\x3c",
+        b"\\u003c",
+        b"script",
+        b"<script>",
+        b"onerror",
+        b"javascript:",
+        b"alert(1)",
+        b"img src=x",
+        b"svg/onload",
+        b"../",
+        b"..\\",
+        b"etc/passwd",
+        b"/etc/shadow",
+        b"win.ini",
+        b"cmd.exe",
+        b"/bin/sh",
+        b"cat ",
+        b"wget ",
+        b"curl ",
+        b"nc -e",
+        b"$(id)",
+        b"system(",
+        b"eval(",
+        b"exec(",
+        b"passthru",
+        b"php://",
+        b"file://",
+        b"http://",
+        b"169.254.169.254",
+        b"jndi:ldap",
+        b"${jndi:",
+        b"java.lang",
+        b"Runtime",
+        b"ProcessBuilder",
+        b"__proto__",
+        b"constructor",
+        b"\n",
+        b"\r\n",
+        b"\t",
+        b"\0",
+        b"\xa0",
+        b"\xc3\xa9",
+        b"\xc0\xae",
+        b"YWxlcnQoMSk=",
+    ];
+    proptest::collection::vec(proptest::sample::select(atoms), 0..10).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn shortcuts_fire_what_brute_force_fires(v in values()) {
+        let e = engine_once();
+        let site = every_rule();
+        for (kind, name) in [
+            (TargetKind::ArgValue, &b"q"[..]),
+            (TargetKind::ArgName, b""),
+            (TargetKind::CookieValue, b"session"),
+            (TargetKind::HeaderValue, b"user-agent"),
+            (TargetKind::HeaderValue, b"referer"),
+            (TargetKind::Path, b""),
+            (TargetKind::Query, b""),
+            (TargetKind::Body, b""),
+        ] {
+            let name_for_field = if kind == TargetKind::ArgName { &v[..] } else { name };
+            let got = fast(e, &site, kind, name_for_field, &v);
+            let want = brute(e, kind, name_for_field, &v);
+            prop_assert_eq!(&got, &want, "{:?} {:?}", kind, String::from_utf8_lossy(&v));
+        }
+    }
+}
+
+fn engine_once() -> &'static Engine {
+    static E: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    E.get_or_init(engine)
+}
