@@ -228,6 +228,17 @@ pub struct Groups {
 }
 
 impl Groups {
+    /// The groups a value of `kind` named `name` goes through: a header's or argument's own list when it has
+    /// one, the kind's list otherwise.
+    pub fn list_for(&self, kind: TargetKind, name: &[u8]) -> Option<&GroupList> {
+        let named = match kind {
+            TargetKind::HeaderValue => self.by_header.get(name),
+            TargetKind::ArgValue if !self.by_arg.is_empty() => self.by_arg.get(name),
+            _ => None,
+        };
+        named.or_else(|| self.by_kind.get(kind))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.by_kind.is_empty() && self.by_header.is_empty() && self.by_arg.is_empty()
     }

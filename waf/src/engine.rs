@@ -38,7 +38,19 @@ struct Scan<'e, 'p> {
     seen: SeenInRequest,
 }
 
-impl Scan<'_, '_> {
+impl<'e, 'p> Scan<'e, 'p> {
+    fn new(engine: &'e Engine, site: &'p SitePolicy, active: Vec<&'p Exclusion>) -> Self {
+        Scan {
+            engine,
+            site,
+            active,
+            verdict: Verdict::default(),
+            deny: false,
+            hits: 0,
+            seen: SeenInRequest::default(),
+        }
+    }
+
     fn record(&mut self, idx: usize, kind: TargetKind, name: &[u8], value: &[u8]) {
         self.hits += 1;
         let r = &self.engine.c.rules[idx];
@@ -148,12 +160,7 @@ impl Scan<'_, '_> {
     fn field(&mut self, groups: &Groups, f: &Field<'_>) {
         // Only the main rule set may remember clean values (the allowlist pass looks for other things).
         let cacheable = std::ptr::eq(groups, &self.engine.c.main);
-        let named = match f.kind {
-            TargetKind::HeaderValue => groups.by_header.get(f.name.as_ref()),
-            TargetKind::ArgValue if !groups.by_arg.is_empty() => groups.by_arg.get(f.name.as_ref()),
-            _ => None,
-        };
-        let Some(list) = named.or_else(|| groups.by_kind.get(f.kind)) else {
+        let Some(list) = groups.list_for(f.kind, &f.name) else {
             return;
         };
         // A clean verdict is remembered across requests for headers and cookies, for this request otherwise.
@@ -448,19 +455,12 @@ impl Engine {
     /// Inspects one request.
     pub fn evaluate(&self, req: &RequestView<'_>, site: &SitePolicy, rate: &RateLimiter) -> Verdict {
         let path = req.uri.split('?').next().unwrap_or("");
-        let mut scan = Scan {
-            engine: self,
-            site,
-            active: site
-                .exclusions
-                .iter()
-                .filter(|e| e.applies(path, req.client_ip))
-                .collect(),
-            verdict: Verdict::default(),
-            deny: false,
-            hits: 0,
-            seen: SeenInRequest::default(),
-        };
+        let active = site
+            .exclusions
+            .iter()
+            .filter(|e| e.applies(path, req.client_ip))
+            .collect();
+        let mut scan = Scan::new(self, site, active);
         if self.allowlisted(req, &mut scan) {
             return scan.verdict;
         }

@@ -10,10 +10,9 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use super::{sqli_injection, Engine, Scan};
-use crate::clean_cache::SeenInRequest;
 use crate::target::{Field, TargetKind};
 use crate::transform::apply_chain;
-use crate::{SitePolicy, Verdict};
+use crate::SitePolicy;
 
 fn engine() -> Engine {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/waf");
@@ -29,15 +28,7 @@ fn every_rule() -> SitePolicy {
 
 /// Rule ids the engine fires for one field.
 fn fast(engine: &Engine, site: &SitePolicy, kind: TargetKind, name: &[u8], value: &[u8]) -> BTreeSet<u32> {
-    let mut scan = Scan {
-        engine,
-        site,
-        active: Vec::new(),
-        verdict: Verdict::default(),
-        deny: false,
-        hits: 0,
-        seen: SeenInRequest::default(),
-    };
+    let mut scan = Scan::new(engine, site, Vec::new());
     let f = Field {
         kind,
         name: Cow::Borrowed(name),
@@ -50,13 +41,7 @@ fn fast(engine: &Engine, site: &SitePolicy, kind: TargetKind, name: &[u8], value
 
 /// Rule ids every matcher of the field's groups fires when nothing is skipped.
 fn brute(engine: &Engine, kind: TargetKind, name: &[u8], value: &[u8]) -> BTreeSet<u32> {
-    let groups = &engine.c.main;
-    let named = match kind {
-        TargetKind::HeaderValue => groups.by_header.get(name),
-        TargetKind::ArgValue => groups.by_arg.get(name),
-        _ => None,
-    };
-    let Some(list) = named.or_else(|| groups.by_kind.get(kind)) else {
+    let Some(list) = engine.c.main.list_for(kind, name) else {
         return BTreeSet::new();
     };
     let id = |idx: usize| engine.c.rules[idx].id;
