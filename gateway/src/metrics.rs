@@ -27,6 +27,8 @@ pub struct Metrics {
     pub outbox_dropped: IntGauge,
     /// By direction (`pull`/`push`) and result.
     pub manager_sync: IntCounterVec,
+    /// `requests` and `latency` of the requests no site took (site `-`).
+    pub unrouted: SiteRequestMetrics,
 }
 
 fn reg<T: prometheus::core::Collector + Clone + 'static>(r: &Registry, c: T) -> T {
@@ -135,6 +137,7 @@ impl Metrics {
                     &["direction", "result"],
                 ),
             ),
+            unrouted: SiteRequestMetrics::default(),
             registry: r,
         }
     }
@@ -161,11 +164,6 @@ fn class_index(status: u16) -> usize {
         100..=599 => usize::from(status / 100 - 1),
         _ => 5,
     }
-}
-
-/// `2xx`, `4xx`, … for a status code.
-pub fn status_class(status: u16) -> &'static str {
-    CLASSES[class_index(status)]
 }
 
 /// Who answered a request, as the `pool` label says it.

@@ -6,7 +6,7 @@ use pingora_proxy::Session;
 
 use super::ctx::{Action, Ctx};
 use crate::access_log::{to_line, Record};
-use crate::metrics::{status_class, PoolLabel};
+use crate::metrics::PoolLabel;
 use crate::pool::PoolKind;
 use crate::state::Shared;
 
@@ -24,17 +24,8 @@ pub fn request_done(shared: &Shared, session: &mut Session, e: Option<&Error>, c
         (None, PoolKind::Unreal) => PoolLabel::Unreal,
     };
     let m = &shared.metrics;
-    match &ctx.site {
-        Some(site) => site.metrics.observe(m, site_name, pool, status, elapsed.as_secs_f64()),
-        None => {
-            m.requests
-                .with_label_values(&[site_name, pool.as_str(), status_class(status)])
-                .inc();
-            m.latency
-                .with_label_values(&[site_name, pool.as_str()])
-                .observe(elapsed.as_secs_f64());
-        }
-    }
+    let site_metrics = ctx.site.as_ref().map_or(&m.unrouted, |s| &s.metrics);
+    site_metrics.observe(m, site_name, pool, status, elapsed.as_secs_f64());
     let pool = pool.as_str();
     let attack = matches!(
         ctx.action,
