@@ -67,7 +67,6 @@ fn raw<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'a>)) {
         kind: TargetKind::Body,
         name: Cow::Borrowed(&b""[..]),
         value: Cow::Borrowed(body),
-        in_body: true,
     });
 }
 
@@ -79,13 +78,11 @@ pub fn extract<'a>(content_type: &'a [u8], body: &'a [u8], truncated: bool, f: &
                 kind: TargetKind::ArgName,
                 name: n.clone(),
                 value: n.clone(),
-                in_body: true,
             });
             f(Field {
                 kind: TargetKind::ArgValue,
                 name: n,
                 value: v,
-                in_body: true,
             });
         }),
         BodyKind::Multipart => {

@@ -221,10 +221,11 @@ impl ByKind {
 #[derive(Debug, Default)]
 pub struct Groups {
     pub by_kind: ByKind,
-    /// `header:NAME` groups, by lower-case header name.
-    pub by_header: HashMap<Vec<u8>, GroupList>,
+    /// `header:NAME` groups, by lower-case header name. (Looked up for every header and argument of every
+    /// request; the keys come from rule files, so an unkeyed hash cannot be flooded by clients.)
+    pub by_header: HashMap<Vec<u8>, GroupList, prefilter::Fnv>,
     /// `args:NAME` groups, by argument name.
-    pub by_arg: HashMap<Vec<u8>, GroupList>,
+    pub by_arg: HashMap<Vec<u8>, GroupList, prefilter::Fnv>,
 }
 
 impl Groups {

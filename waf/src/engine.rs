@@ -36,6 +36,10 @@ struct Scan<'e, 'p> {
     hits: usize,
     /// Values of this request that came out clean, for targets the cross-request cache does not keep.
     seen: SeenInRequest,
+    /// True while argument names are still to be looked at for a session id (see `is_session_param`).
+    watch_session: bool,
+    /// The first argument name that carries a session id.
+    session_param: Option<String>,
 }
 
 impl<'e, 'p> Scan<'e, 'p> {
@@ -48,6 +52,8 @@ impl<'e, 'p> Scan<'e, 'p> {
             deny: false,
             hits: 0,
             seen: SeenInRequest::default(),
+            watch_session: false,
+            session_param: None,
         }
     }
 
@@ -147,11 +153,12 @@ impl<'e, 'p> Scan<'e, 'p> {
     }
 
     /// True when no group of the list can fire on a plain raw value, so the value needs no transform at all.
-    /// Transforms (other than base64) keep plain values plain, and the gates are case-insensitive.
-    fn list_skippable(&self, list: &GroupList, raw: &[u8]) -> bool {
+    /// Transforms (other than base64) keep plain values plain, and the gates are case-insensitive. `sqli` is
+    /// whether libinjection's SQLi check must see the value.
+    fn list_skippable(list: &GroupList, raw: &[u8], sqli: bool) -> bool {
         !list.plain_always
+            && !sqli
             && (!list.base64 || !crate::decode::looks_base64(raw))
-            && (!list.sqli || !self.sqli_possible(raw))
             && (!list.xss || prefilter::xss_impossible(raw))
             && !list.plain_gate_hit(raw)
     }
@@ -160,17 +167,23 @@ impl<'e, 'p> Scan<'e, 'p> {
     fn field(&mut self, groups: &Groups, f: &Field<'_>) {
         // Only the main rule set may remember clean values (the allowlist pass looks for other things).
         let cacheable = std::ptr::eq(groups, &self.engine.c.main);
-        let Some(list) = groups.list_for(f.kind, &f.name) else {
-            return;
-        };
         // A clean verdict is remembered across requests for headers and cookies, for this request otherwise.
         let across_requests = CleanCache::applies(f.kind);
         let in_request = cacheable && !across_requests;
         if in_request && self.seen.contains(f.kind, &f.name, &f.value) {
             return;
         }
+        // After the memory check: a name repeated through a JSON array is looked at once.
+        if self.watch_session && cacheable && f.kind == TargetKind::ArgName && is_session_param(&f.name) {
+            self.session_param = Some(String::from_utf8_lossy(&f.name).into_owned());
+            self.watch_session = false;
+        }
+        let Some(list) = groups.list_for(f.kind, &f.name) else {
+            return;
+        };
         let plain = prefilter::is_plain(&f.value);
-        if plain && self.list_skippable(list, &f.value) {
+        let sqli = plain && list.sqli && self.sqli_possible(&f.value);
+        if plain && Self::list_skippable(list, &f.value, sqli) {
             if in_request {
                 self.seen.insert(f.kind, &f.name, &f.value);
             }
@@ -190,7 +203,6 @@ impl<'e, 'p> Scan<'e, 'p> {
             // Transforms keep a plain value plain (base64 aside) and change at most its case, so one gate scan
             // of the raw value tells which groups can fire; the others are not even transformed.
             let open = list.gate_open(&f.value, u64::MAX);
-            let sqli = self.sqli_possible(&f.value);
             let xss = !prefilter::xss_impossible(&f.value);
             let b64 = crate::decode::looks_base64(&f.value);
             for (i, g) in list.groups.iter().enumerate() {
@@ -328,17 +340,26 @@ fn check(req: &RequestView<'_>, c: Check) -> Option<String> {
 /// Parameter names that carry a session id in the frameworks people deploy (PHP, Java, ASP.NET, Express,
 /// Rails, Django, Flask, Laravel, Next-Auth …): anything naming a session, a `sid`, or a known framework cookie.
 fn is_session_param(name: &[u8]) -> bool {
-    let has = |needle: &[u8]| name.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
-    let ends =
-        |suffix: &[u8]| name.len() >= suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
+    // Every argument name of every request passes here: fold case once (on the stack for ordinary names)
+    // instead of in every comparison.
+    let mut buf = [0u8; 64];
+    let heap;
+    let name: &[u8] = if name.len() <= buf.len() {
+        let b = &mut buf[..name.len()];
+        b.copy_from_slice(name);
+        b.make_ascii_lowercase();
+        b
+    } else {
+        heap = name.to_ascii_lowercase();
+        &heap
+    };
+    let has = |needle: &[u8]| name.windows(needle.len()).any(|w| w == needle);
     has(b"sess")
-        || (ends(b"sid") && name.len() > 3)
+        || (name.len() > 3 && name.ends_with(b"sid"))
         || has(b"session-token")
         || has(b"login_token")
         || has(b"auth-token")
-        || [&b"cakephp"[..], b"shiny-token", b"cfid", b"cftoken", b"ci_session"]
-            .iter()
-            .any(|n| name.eq_ignore_ascii_case(n))
+        || [&b"cakephp"[..], b"shiny-token", b"cfid", b"cftoken", b"ci_session"].contains(&name)
 }
 
 /// The session-fixation finding for a request that carries session-id parameter `param`: a missing Referer
@@ -485,19 +506,10 @@ impl Engine {
             .iter()
             .find(|(idx, c)| *c == Check::SessionFixation && self.c.rules[*idx].paranoia <= site.paranoia)
             .map(|(idx, _)| *idx);
-        let mut session_param: Option<String> = None;
-        target::for_each_field(req, site.inspect_body_limit, &mut |f| {
-            if session_check.is_some()
-                && session_param.is_none()
-                && f.kind == TargetKind::ArgName
-                && is_session_param(&f.name)
-            {
-                session_param = Some(String::from_utf8_lossy(&f.name).into_owned());
-            }
-            scan.field(&self.c.main, &f)
-        });
-        if let (Some(idx), Some(param), false) = (session_check, &session_param, req.body_only) {
-            if let Some(v) = session_fixation(req, param) {
+        scan.watch_session = session_check.is_some();
+        target::for_each_field(req, site.inspect_body_limit, &mut |f| scan.field(&self.c.main, &f));
+        if let (Some(idx), Some(param), false) = (session_check, scan.session_param.take(), req.body_only) {
+            if let Some(v) = session_fixation(req, &param) {
                 scan.record(idx, TargetKind::ArgName, param.as_bytes(), v.as_bytes());
             }
         }
@@ -566,3 +578,34 @@ impl Engine {
 
 #[cfg(test)]
 mod soundness;
+
+#[cfg(test)]
+mod tests {
+    use super::is_session_param;
+
+    #[test]
+    fn session_param_names() {
+        for n in [
+            "PHPSESSID",
+            "jsessionid",
+            "ASP.NET_SessionId",
+            "connect.sid",
+            "_session_id",
+            "sessionToken",
+            "X-Session-Token",
+            "LOGIN_TOKEN",
+            "next-auth.session-token",
+            "CAKEPHP",
+            "cfid",
+            "CFTOKEN",
+            "ci_session",
+        ] {
+            assert!(is_session_param(n.as_bytes()), "{n}");
+        }
+        let long = format!("{}SESSION", "x".repeat(100));
+        assert!(is_session_param(long.as_bytes()));
+        for n in ["sid", "id", "user", "cfid2", "token", "consider", "cart"] {
+            assert!(!is_session_param(n.as_bytes()), "{n}");
+        }
+    }
+}

@@ -112,8 +112,6 @@ pub struct Field<'a> {
     /// Argument / header / cookie name where there is one (empty otherwise).
     pub name: Cow<'a, [u8]>,
     pub value: Cow<'a, [u8]>,
-    /// True when the value came from the request body.
-    pub in_body: bool,
 }
 
 /// Splits `a=1&b=2` into decoded (name, value) pairs. A part without `=` is a name with an empty value.
@@ -154,7 +152,6 @@ pub fn for_each_line_field<'a>(req: &RequestView<'a>, f: &mut dyn FnMut(Field<'a
         kind,
         name: Cow::Borrowed(&b""[..]),
         value: Cow::Borrowed(value),
-        in_body: false,
     };
     f(plain(TargetKind::Method, req.method.as_bytes()));
     f(plain(TargetKind::Uri, uri));
@@ -173,13 +170,11 @@ pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn 
                     kind: TargetKind::ArgName,
                     name: n.clone(),
                     value: n.clone(),
-                    in_body: false,
                 });
                 f(Field {
                     kind: TargetKind::ArgValue,
                     name: n,
                     value: v,
-                    in_body: false,
                 });
             });
         }
@@ -189,7 +184,6 @@ pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn 
                 kind: TargetKind::HeaderName,
                 name: Cow::Borrowed(n),
                 value: Cow::Borrowed(n),
-                in_body: false,
             });
             if name.eq_ignore_ascii_case("cookie") {
                 for c in value.split(|&b| b == b';') {
@@ -205,13 +199,11 @@ pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn 
                         kind: TargetKind::CookieName,
                         name: Cow::Borrowed(cn),
                         value: Cow::Borrowed(cn),
-                        in_body: false,
                     });
                     f(Field {
                         kind: TargetKind::CookieValue,
                         name: Cow::Borrowed(cn),
                         value: Cow::Borrowed(cv),
-                        in_body: false,
                     });
                 }
             } else {
@@ -219,7 +211,6 @@ pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn 
                     kind: TargetKind::HeaderValue,
                     name: Cow::Borrowed(n),
                     value: Cow::Borrowed(value),
-                    in_body: false,
                 });
             }
         }
@@ -228,9 +219,6 @@ pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn 
         let body = &req.body[..req.body.len().min(body_limit)];
         let truncated = body.len() < req.body.len() || !req.body_complete;
         let ct = header(req, "content-type").unwrap_or(b"");
-        body::extract(ct, body, truncated, &mut |mut field: Field<'a>| {
-            field.in_body = true;
-            f(field)
-        });
+        body::extract(ct, body, truncated, f);
     }
 }

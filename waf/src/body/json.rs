@@ -83,7 +83,6 @@ pub fn parse<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'a>)) -> bool {
                         kind: TargetKind::ArgName,
                         name: s.clone(),
                         value: s.clone(),
-                        in_body: true,
                     });
                     key = s;
                     i = j + 1;
@@ -92,7 +91,6 @@ pub fn parse<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'a>)) -> bool {
                         kind: TargetKind::ArgValue,
                         name: key.clone(),
                         value: s,
-                        in_body: true,
                     });
                 }
             }

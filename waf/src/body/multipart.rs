@@ -71,7 +71,6 @@ fn field<'a>(kind: TargetKind, name: &'a [u8], value: &'a [u8]) -> Field<'a> {
         kind,
         name: Cow::Borrowed(name),
         value: Cow::Borrowed(value),
-        in_body: true,
     }
 }
 

@@ -20,7 +20,6 @@ fn emit<'a>(f: &mut dyn FnMut(Field<'a>), kind: TargetKind, name: &'a [u8], valu
         kind,
         name: Cow::Borrowed(name),
         value,
-        in_body: true,
     });
 }
 

@@ -33,7 +33,6 @@ fn fast(engine: &Engine, site: &SitePolicy, kind: TargetKind, name: &[u8], value
         kind,
         name: Cow::Borrowed(name),
         value: Cow::Borrowed(value),
-        in_body: false,
     };
     scan.field(&engine.c.main, &f);
     scan.verdict.matches.iter().map(|m| m.id).collect()
