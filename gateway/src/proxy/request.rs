@@ -85,8 +85,12 @@ pub async fn filter(shared: &Shared, session: &mut Session, ctx: &mut Ctx) -> Re
         ctx.snapshot.engine.evaluate(&view, &site.policy, &shared.rate)
     };
     if !complete {
-        // The rest of the body is inspected as it streams through (see `body.rs`).
-        ctx.late_body = Some(Vec::new());
+        // The rest of the body is inspected as it streams through (see `body.rs`); sized up front so the copy
+        // is not moved again at every doubling.
+        let expected = content_length(session)
+            .unwrap_or(0)
+            .min(site.policy.inspect_body_limit as u64);
+        ctx.late_body = Some(Vec::with_capacity(expected as usize));
     }
     ctx.score = verdict.score;
     ctx.rule_ids = verdict.matches.iter().map(|m| m.id).collect();

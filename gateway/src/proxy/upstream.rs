@@ -22,8 +22,8 @@ pub fn peer(shared: &Shared, _session: &mut Session, ctx: &mut Ctx) -> Result<Bo
     if !ctx.tried.is_empty() {
         // A retry replays the body from the start.
         ctx.body_seen = 0;
-        if ctx.late_body.is_some() {
-            ctx.late_body = Some(Vec::new());
+        if let Some(buf) = ctx.late_body.as_mut() {
+            buf.clear();
         }
     }
     let Some(pool) = pool(ctx) else {
