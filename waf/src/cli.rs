@@ -1,8 +1,11 @@
 //! `gateway waf-eval` and `gateway rules import`: the engine's offline sub-commands.
 
-mod corpus;
+pub mod corpus;
 mod eval;
 mod import;
+pub mod vectors;
+
+pub use eval::inspect;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +16,7 @@ pub struct EvalArgs {
     /// Rule directory.
     #[arg(long, default_value = "rules/waf")]
     pub rules: PathBuf,
-    /// JSONL request corpus (repeatable).
+    /// JSONL request corpus, or a `.toml` rule test-vector file (see `waf::cli::vectors`); repeatable.
     #[arg(long, required = true)]
     pub corpus: Vec<PathBuf>,
     /// Print machine-readable JSON.

@@ -36,7 +36,7 @@ fn b64(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Method, target, headers and body of a raw request.
-type RawParts = (String, String, Vec<(String, Vec<u8>)>, Vec<u8>);
+pub(crate) type RawParts = (String, String, Vec<(String, Vec<u8>)>, Vec<u8>);
 
 fn parse_raw(raw: &[u8]) -> Option<RawParts> {
     let head_end = memchr::memmem::find(raw, b"\r\n\r\n")

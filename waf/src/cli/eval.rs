@@ -53,7 +53,8 @@ struct CorpusReport {
     missed: Vec<String>,
 }
 
-fn inspect(engine: &Engine, site: &SitePolicy, r: &Record) -> Verdict {
+/// The engine's verdict on one record, as a request from 127.0.0.2.
+pub fn inspect(engine: &Engine, site: &SitePolicy, r: &Record) -> Verdict {
     let headers: Vec<(&str, &[u8])> = r.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
     let req = RequestView {
         method: &r.method,
@@ -103,7 +104,11 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     };
     let mut reports = Vec::new();
     for path in &args.corpus {
-        let (records, unparsable) = corpus::read(path)?;
+        let (records, unparsable) = if path.extension().is_some_and(|e| e == "toml") {
+            (super::vectors::read(path)?, 0)
+        } else {
+            corpus::read(path)?
+        };
         let mut rep = CorpusReport {
             file: path.display().to_string(),
             records: records.len(),
