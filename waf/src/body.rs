@@ -18,8 +18,7 @@ pub enum BodyKind {
     Multipart,
     Json,
     Xml,
-    /// Media and archives (images, audio, video, fonts, octet streams, protobuf, zip, pdf): not text, so not
-    /// inspected — regexes over compressed bytes only find noise.
+    /// Media, archives, office files, serialisations (see `is_binary`): not text, so not inspected.
     Binary,
     Raw,
 }
@@ -37,29 +36,65 @@ pub fn kind_of(content_type: &[u8]) -> BodyKind {
         BodyKind::Json
     } else if lower.ends_with(b"/xml") || lower.ends_with(b"+xml") {
         BodyKind::Xml
-    } else if [&b"image/"[..], b"audio/", b"video/", b"font/"]
-        .iter()
-        .any(|p| lower.starts_with(p))
-        || [
-            &b"application/octet-stream"[..],
-            b"application/zip",
-            b"application/gzip",
-            b"application/x-gzip",
-            b"application/pdf",
-            b"application/x-protobuf",
-            b"application/protobuf",
-            b"application/grpc",
-            b"application/grpc+proto",
-            b"application/x-tar",
-            b"application/x-7z-compressed",
-            b"application/wasm",
-        ]
-        .contains(&lower.as_slice())
-    {
+    } else if is_binary(&lower) {
         BodyKind::Binary
     } else {
         BodyKind::Raw
     }
+}
+
+/// Media types whose bodies are not text: media, archives and office files, serialisations (protobuf,
+/// msgpack, CBOR, gRPC) and resumable-upload chunks. Their bytes only make regexes find noise, and their
+/// strings are not what a server-side parser hands the application as text. (Lower-case type without
+/// parameters.)
+fn is_binary(t: &[u8]) -> bool {
+    let starts = |p: &[u8]| t.starts_with(p);
+    let ends = |p: &[u8]| t.ends_with(p);
+    let has = |p: &[u8]| t.windows(p.len()).any(|w| w == p);
+    [&b"image/"[..], b"audio/", b"video/", b"font/", b"model/"]
+        .iter()
+        .any(|p| starts(p))
+        || has(b"octet-stream")
+        || [
+            &b"+proto"[..],
+            b"+zip",
+            b"+gzip",
+            b"-compressed",
+            b"msgpack",
+            b"+cbor",
+            b"/cbor",
+        ]
+        .iter()
+        .any(|p| ends(p))
+        || starts(b"application/grpc")
+        || starts(b"application/vnd.openxmlformats-officedocument.")
+        || starts(b"application/vnd.oasis.opendocument.")
+        || starts(b"application/vnd.ms-")
+        || [
+            &b"application/zip"[..],
+            b"application/gzip",
+            b"application/x-gzip",
+            b"application/x-bzip2",
+            b"application/x-xz",
+            b"application/zstd",
+            b"application/x-rar",
+            b"application/vnd.rar",
+            b"application/x-tar",
+            b"application/x-7z-compressed",
+            b"application/java-archive",
+            b"application/vnd.android.package-archive",
+            b"application/msword",
+            b"application/pdf",
+            b"application/x-protobuf",
+            b"application/protobuf",
+            b"application/wasm",
+            b"application/x-msdownload",
+            b"application/x-apple-diskimage",
+            b"application/x-iso9660-image",
+            b"application/vnd.sqlite3",
+            b"application/x-sqlite3",
+        ]
+        .contains(&t)
 }
 
 fn raw<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'a>)) {
@@ -102,5 +137,36 @@ pub fn extract<'a>(content_type: &'a [u8], body: &'a [u8], truncated: bool, f: &
         }
         BodyKind::Binary => {}
         BodyKind::Raw => raw(body, f),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_choose_parsers() {
+        for (ct, kind) in [
+            (&b"application/json; charset=utf-8"[..], BodyKind::Json),
+            (b"application/vnd.api+json", BodyKind::Json),
+            (b"application/soap+xml", BodyKind::Xml),
+            (b"Multipart/Form-Data; boundary=x", BodyKind::Multipart),
+            (b"application/x-www-form-urlencoded", BodyKind::UrlEncoded),
+            (b"text/plain", BodyKind::Raw),
+            (b"application/graphql", BodyKind::Raw),
+            (b"application/offset+octet-stream", BodyKind::Binary),
+            (b"application/x-zip-compressed", BodyKind::Binary),
+            (
+                b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                BodyKind::Binary,
+            ),
+            (b"application/vnd.ms-excel", BodyKind::Binary),
+            (b"application/epub+zip", BodyKind::Binary),
+            (b"application/x-msgpack", BodyKind::Binary),
+            (b"application/grpc-web+proto", BodyKind::Binary),
+            (b"image/png", BodyKind::Binary),
+        ] {
+            assert_eq!(kind_of(ct), kind, "{}", String::from_utf8_lossy(ct));
+        }
     }
 }

@@ -110,6 +110,11 @@ fn named_entity(name: &[u8]) -> Option<u32> {
         b"plus" => '+',
         b"ast" => '*',
         b"vert" => '|',
+        b"szlig" => '\u{df}',
+        b"aelig" => '\u{e6}',
+        b"oelig" => '\u{153}',
+        b"eth" => '\u{f0}',
+        b"thorn" => '\u{fe}',
         _ => return None,
     };
     Some(c as u32)
@@ -167,8 +172,43 @@ fn entity_at(rest: &[u8]) -> Option<(u32, usize)> {
         let mut lower = [0u8; 10];
         lower[..name_len].copy_from_slice(&rest[..name_len]);
         lower.make_ascii_lowercase();
-        named_entity(&lower[..name_len]).map(|cp| (cp, semicolon(name_len)))
+        named_entity(&lower[..name_len])
+            .or_else(|| {
+                (name_len > 1)
+                    .then(|| accented_letter(rest[0], &lower[1..name_len]))
+                    .flatten()
+            })
+            .map(|cp| (cp, semicolon(name_len)))
     }
+}
+
+/// The letter an accent entity names (`&auml;`, `&Eacute;`, `&ccaron;` …), which browsers write into
+/// multipart field names the page's charset cannot hold: the Latin-1 letter where there is one, else the bare
+/// letter (close enough for matching, and never a special character).
+fn accented_letter(base: u8, accent: &[u8]) -> Option<u32> {
+    if !base.is_ascii_alphabetic() {
+        return None;
+    }
+    let lower = base.to_ascii_lowercase();
+    let pick = |letters: &[u8], cps: &[u32]| letters.iter().position(|&l| l == lower).map(|i| cps[i]);
+    let latin1 = match accent {
+        b"grave" => pick(b"aeiou", &[0xe0, 0xe8, 0xec, 0xf2, 0xf9]),
+        b"acute" => pick(b"aeiouy", &[0xe1, 0xe9, 0xed, 0xf3, 0xfa, 0xfd]),
+        b"circ" => pick(b"aeiou", &[0xe2, 0xea, 0xee, 0xf4, 0xfb]),
+        b"tilde" => pick(b"ano", &[0xe3, 0xf1, 0xf5]),
+        b"uml" => pick(b"aeiou", &[0xe4, 0xeb, 0xef, 0xf6, 0xfc]),
+        b"ring" => pick(b"a", &[0xe5]),
+        b"cedil" => pick(b"c", &[0xe7]),
+        b"slash" => pick(b"o", &[0xf8]),
+        b"caron" | b"macr" | b"breve" | b"dot" | b"ogon" | b"dblac" | b"strok" | b"lig" => None,
+        _ => return None,
+    };
+    Some(match latin1 {
+        // Latin-1 keeps upper case 0x20 below lower case.
+        Some(cp) if base.is_ascii_uppercase() => cp - 0x20,
+        Some(cp) => cp,
+        None => u32::from(base),
+    })
 }
 
 /// JavaScript escapes: `\xHH`, `\uHHHH`, `\u{H…}`, octal `\NNN`, `\n`-style escapes; other `\c` become `c`.
@@ -591,6 +631,18 @@ mod tests {
 
     fn s(v: Option<Vec<u8>>) -> String {
         String::from_utf8_lossy(&v.unwrap_or_default()).into_owned()
+    }
+
+    #[test]
+    fn accent_entities() {
+        assert_eq!(
+            s(html_entity_decode(b"&auml;&Ouml;&ccedil;&ntilde;")),
+            "\u{e4}\u{d6}\u{e7}\u{f1}"
+        );
+        assert_eq!(s(html_entity_decode(b"x&ccaron;&Scaron;y")), "xcSy");
+        // Not an accent entity: left alone.
+        assert_eq!(html_entity_decode(b"&fi;zzz"), None);
+        assert_eq!(html_entity_decode(b"&1uml;"), None);
     }
 
     #[test]
