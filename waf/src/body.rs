@@ -32,7 +32,11 @@ pub fn kind_of(content_type: &[u8]) -> BodyKind {
         BodyKind::UrlEncoded
     } else if lower.starts_with(b"multipart/") {
         BodyKind::Multipart
-    } else if lower.ends_with(b"/json") || lower.ends_with(b"+json") || lower == b"application/x-ndjson" {
+    } else if lower.ends_with(b"/json")
+        || lower.ends_with(b"+json")
+        || lower == b"application/x-ndjson"
+        || lower == b"application/csp-report"
+    {
         BodyKind::Json
     } else if lower.ends_with(b"/xml") || lower.ends_with(b"+xml") {
         BodyKind::Xml
@@ -149,6 +153,7 @@ mod tests {
         for (ct, kind) in [
             (&b"application/json; charset=utf-8"[..], BodyKind::Json),
             (b"application/vnd.api+json", BodyKind::Json),
+            (b"application/csp-report", BodyKind::Json),
             (b"application/soap+xml", BodyKind::Xml),
             (b"Multipart/Form-Data; boundary=x", BodyKind::Multipart),
             (b"application/x-www-form-urlencoded", BodyKind::UrlEncoded),
