@@ -320,8 +320,17 @@ impl Shared {
     }
 }
 
+/// Rule patterns match bytes in ASCII mode: `\w`, `\d`, `\s`, `\b` and `(?i)` are ASCII, `.` and negated
+/// classes take any byte, a literal non-ASCII character matches its UTF-8 bytes, and `(?u:…)` turns Unicode
+/// back on where a pattern needs it. Attack syntax is ASCII, and Unicode classes multiply the automata: the
+/// default rules took about twice the memory with them.
+pub(crate) fn rule_parser() -> regex_syntax::Parser {
+    regex_syntax::ParserBuilder::new().utf8(false).unicode(false).build()
+}
+
 fn build_regex(p: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(p)
+        .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(DFA_SIZE_LIMIT)
         .build()
@@ -530,6 +539,7 @@ fn build_set(patterns: &[&(usize, String)], shared: &mut Shared) -> Result<Optio
         Some(set) => set.clone(),
         None => {
             let set = RegexSetBuilder::new(&key)
+                .unicode(false)
                 .size_limit(REGEX_SIZE_LIMIT * 4)
                 .dfa_size_limit(DFA_SIZE_LIMIT)
                 .build()

@@ -35,7 +35,7 @@ pub fn bounds_at(value: &[u8], start: usize, end: usize) -> u8 {
 /// Literals (ASCII-lowercased) at least one of which appears in every match of the pattern, or `None` when no
 /// such set is known.
 pub fn required_literals(pattern: &str) -> Option<Vec<GateLit>> {
-    let mut parser = regex_syntax::ParserBuilder::new().utf8(false).build();
+    let mut parser = crate::compile::rule_parser();
     let hir = parser.parse(pattern).ok()?;
     let set = required(&hir)?;
     // A single plain character would gate nothing: demand two bytes, or one byte that plain values never hold.
@@ -450,8 +450,8 @@ mod tests {
             (r"(?i)\b(?:nc|ncat|netcat)\s+\d", "x;NC 1"),
             (r"(?:^|[\s;|])(?:id|ls)(?:\s|$)", "a;id"),
         ] {
-            let re = regex::Regex::new(pattern).unwrap();
-            let m = re.find(hay).unwrap();
+            let re = regex::bytes::RegexBuilder::new(pattern).unicode(false).build().unwrap();
+            let m = re.find(hay.as_bytes()).unwrap();
             let lower = hay.to_ascii_lowercase();
             for l in required_literals(pattern).unwrap() {
                 if let Some(p) = memchr::memmem::find(&lower.as_bytes()[m.start()..m.end()], &l.bytes) {
@@ -528,7 +528,7 @@ mod tests {
                 let Some(lits) = required_literals(pattern) else {
                     continue;
                 };
-                let re = regex::bytes::Regex::new(pattern).unwrap();
+                let re = regex::bytes::RegexBuilder::new(pattern).unicode(false).build().unwrap();
                 for p in payloads {
                     let hay = p.to_ascii_lowercase();
                     let hay = hay.as_bytes();

@@ -250,7 +250,7 @@ fn needs_special(hir: &Hir) -> bool {
 
 /// True when `pattern` can only match values that contain a non-plain byte (false when unsure).
 pub fn pattern_needs_special(pattern: &str) -> bool {
-    let mut parser = regex_syntax::ParserBuilder::new().utf8(false).build();
+    let mut parser = crate::compile::rule_parser();
     parser.parse(pattern).map(|h| needs_special(&h)).unwrap_or(false)
 }
 

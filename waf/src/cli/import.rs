@@ -225,6 +225,7 @@ fn render(r: &Imported) -> Result<String, String> {
         _ => {
             let pattern = format!("(?i){}", r.item);
             regex::bytes::RegexBuilder::new(&pattern)
+                .unicode(false)
                 .size_limit(64 << 20)
                 .build()
                 .map_err(|e| {
