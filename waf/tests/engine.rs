@@ -558,3 +558,28 @@ fn remembered_clean_values_never_hide_attacks() {
     assert!(!req(&pl1).matches.iter().any(|m| m.id == 911110));
     assert!(req(&pl2).matches.iter().any(|m| m.id == 911110));
 }
+
+/// Ordinary values (letters, digits, spaces …) skip every transform and matcher only while no rule of their target
+/// can match such a value without a gate literal: one ungated, plain-capable pattern (a one-letter command name
+/// in a word list did it) sends every argument of every request through all transform chains.
+#[test]
+fn default_rules_keep_plain_values_cheap() {
+    let e = rules();
+    let lines = e.describe();
+    for target in [
+        "ArgName",
+        "ArgValue",
+        "CookieName",
+        "CookieValue",
+        "HeaderValue",
+        "Body",
+        "Path",
+        "Query",
+    ] {
+        let line = lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{target}:")))
+            .unwrap_or_else(|| panic!("no {target} line in {lines:?}"));
+        assert!(line.contains("plain values skip: true"), "{line}");
+    }
+}

@@ -27,7 +27,7 @@ umount service apt make git svn top history pwd groups bridge jq wall write icon
 md5sum sha\\d+sum shred unlink install wc cmp zip unzip tar 7z java script nice mail lynx links w3m ip ss sed bc node who finger
 route arp free uptime base logger readlink realpath basename dirname timeout watch yes seq shuf source exec eval set unset alias
 type command declare ulimit umask trap sh nc ls id ps man view red pic date task ul expand unexpand ptx soelim tbl eqn troff
-nroff tic xz gzip pg rc sash sg su dialog whiptail socket setarch setlock softlimit multitime pidstat xmore w'''.split()
+nroff tic xz gzip pg rc sash sg su dialog whiptail socket setarch setlock softlimit multitime pidstat xmore'''.split()
 
 # Command prefixes ("wrappers"): English-word ones and the rest.
 WRAP_EN = 'time|nice|env|exec|eval|command|builtin'
