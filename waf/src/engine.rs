@@ -133,7 +133,7 @@ impl<'e, 'p> Scan<'e, 'p> {
                 self.record(idx, kind, name, &v[m.start()..]);
             }
         }
-        if !g.sqli.is_empty() && self.sqli_possible(v) && sqli_injection(v) {
+        if !g.sqli.is_empty() && has_sql_punctuation(v) && self.sqli_possible(v) && sqli_injection(v) {
             for &idx in &g.sqli {
                 self.record(idx, kind, name, v);
             }
@@ -182,7 +182,7 @@ impl<'e, 'p> Scan<'e, 'p> {
             return;
         };
         let plain = prefilter::is_plain(&f.value);
-        let sqli = plain && list.sqli && self.sqli_possible(&f.value);
+        let sqli = plain && list.sqli && has_sql_punctuation(&f.value) && self.sqli_possible(&f.value);
         if plain && Self::list_skippable(list, &f.value, sqli) {
             if in_request {
                 self.seen.insert(f.kind, &f.name, &f.value);
@@ -248,10 +248,24 @@ impl<'e, 'p> Scan<'e, 'p> {
     }
 }
 
-/// libinjection's SQLi verdict. `libinjectionrs::detect_sqli` is the same call plus a second, discarded
-/// tokenising pass to report the fingerprint, which doubled its cost.
+/// libinjection's SQLi verdict, counted only when the value also holds SQL punctuation (see
+/// [`has_sql_punctuation`]). `libinjectionrs::detect_sqli` is the same call plus a second, discarded tokenising
+/// pass to report the fingerprint, which doubled its cost.
 fn sqli_injection(v: &[u8]) -> bool {
-    libinjectionrs::SqliState::new(v, libinjectionrs::SqliFlags::FLAG_NONE).detect()
+    has_sql_punctuation(v) && libinjectionrs::SqliState::new(v, libinjectionrs::SqliFlags::FLAG_NONE).detect()
+}
+
+/// A quote, comment, statement end, comparison or concatenation operator, or variable sigil. libinjection
+/// reads words and parentheses alone as SQL ("benchmark (2024) laptops", "set (of 4) wine glasses", "sum(revenue)
+/// by region", "European Union Select Committee"), which search boxes send all day; injections of that shape
+/// (`1 union select 1,2`) are what the keyword rules (942190 …) look for.
+fn has_sql_punctuation(v: &[u8]) -> bool {
+    v.iter().enumerate().any(|(i, &b)| match b {
+        b'\'' | b'"' | b'`' | b';' | b'=' | b'<' | b'>' | b'|' | b'&' | b'@' | b'#' | b'\\' => true,
+        b'-' => v.get(i + 1) == Some(&b'-'),
+        b'/' => v.get(i + 1) == Some(&b'*'),
+        _ => false,
+    })
 }
 
 /// One overlapping scan of the list's gate per distinct transformed value (case-insensitively equal values
