@@ -255,15 +255,16 @@ fn sqli_injection(v: &[u8]) -> bool {
     has_sql_punctuation(v) && libinjectionrs::SqliState::new(v, libinjectionrs::SqliFlags::FLAG_NONE).detect()
 }
 
-/// A quote, comment, statement end, comparison or concatenation operator, or variable sigil. libinjection
-/// reads words and parentheses alone as SQL ("benchmark (2024) laptops", "set (of 4) wine glasses", "sum(revenue)
-/// by region", "European Union Select Committee"), which search boxes send all day; injections of that shape
-/// (`1 union select 1,2`) are what the keyword rules (942190 …) look for.
+/// A quote, comment (`--`, `#`, a closed `/* */`), statement end, comparison or concatenation operator, or
+/// variable sigil. libinjection reads words and parentheses alone as SQL ("benchmark (2024) laptops", "set (of 4)
+/// wine glasses", "sum(revenue) by region", "European Union Select Committee"), which search boxes send all day;
+/// injections of that shape (`1 union select 1,2`) are what the keyword rules (942190 …) look for.
 fn has_sql_punctuation(v: &[u8]) -> bool {
     v.iter().enumerate().any(|(i, &b)| match b {
         b'\'' | b'"' | b'`' | b';' | b'=' | b'<' | b'>' | b'|' | b'&' | b'@' | b'#' | b'\\' => true,
         b'-' => v.get(i + 1) == Some(&b'-'),
-        b'/' => v.get(i + 1) == Some(&b'*'),
+        // A closed comment (`un/**/ion`); an open `/*` at the end is a path glob (`src/vendor/*`).
+        b'/' => v.get(i + 1) == Some(&b'*') && memchr::memmem::find(&v[i + 2..], b"*/").is_some(),
         _ => false,
     })
 }
