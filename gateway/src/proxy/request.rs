@@ -52,7 +52,8 @@ pub async fn filter(shared: &Shared, session: &mut Session, ctx: &mut Ctx) -> Re
     };
     ctx.client_ip = Some(client);
 
-    if content_length(session).is_some_and(|n| n > site.max_body_size) {
+    let declared = content_length(session);
+    if declared.is_some_and(|n| n > site.max_body_size) {
         ctx.action = Action::Reject;
         session.set_keepalive(None);
         respond::page(session, ctx, Some(&site), 413).await?;
@@ -64,7 +65,7 @@ pub async fn filter(shared: &Shared, session: &mut Session, ctx: &mut Ctx) -> Re
     }
 
     // A body that cannot be read (broken chunking, Content-Length with Transfer-Encoding) is the client's fault.
-    let body = read_body_prefix(session).await.map_err(|e| {
+    let body = read_body_prefix(session, declared).await.map_err(|e| {
         pingora_error::Error::because(pingora_error::ErrorType::HTTPStatus(400), "reading request body", e)
     })?;
     let complete = session.is_body_done();
@@ -87,9 +88,7 @@ pub async fn filter(shared: &Shared, session: &mut Session, ctx: &mut Ctx) -> Re
     if !complete {
         // The rest of the body is inspected as it streams through (see `body.rs`); sized up front so the copy
         // is not moved again at every doubling.
-        let expected = content_length(session)
-            .unwrap_or(0)
-            .min(site.policy.inspect_body_limit as u64);
+        let expected = declared.unwrap_or(0).min(site.policy.inspect_body_limit as u64);
         ctx.late_body = Some(Vec::with_capacity(expected as usize));
     }
     ctx.score = verdict.score;
@@ -201,14 +200,14 @@ fn content_length(session: &Session) -> Option<u64> {
         .ok()
 }
 
-/// Reads as much of the body as pingora can replay to the backend: all of it when `Content-Length` fits the
+/// Reads as much of the body as pingora can replay to the backend: all of it when `declared` (Content-Length) fits the
 /// retry buffer, otherwise the first read only (one read never exceeds the buffer). The rest streams later.
-async fn read_body_prefix(session: &mut Session) -> Result<Vec<u8>> {
+async fn read_body_prefix(session: &mut Session, declared: Option<u64>) -> Result<Vec<u8>> {
     if session.is_body_empty() {
         return Ok(Vec::new());
     }
     session.enable_retry_buffering();
-    let fits = content_length(session).is_some_and(|n| n <= RETRY_BUFFER);
+    let fits = declared.is_some_and(|n| n <= RETRY_BUFFER);
     let mut buf = Vec::new();
     loop {
         match session.read_request_body().await? {
