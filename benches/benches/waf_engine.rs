@@ -83,6 +83,7 @@ fn bench(c: &mut Criterion) {
                     body,
                     body_complete: true,
                     body_only: false,
+                    body_offset: 0,
                 };
                 black_box(engine.evaluate(black_box(&view), &site, &rate))
             })

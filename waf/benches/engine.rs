@@ -52,6 +52,7 @@ fn bench(c: &mut Criterion) {
         body: b"",
         body_complete: true,
         body_only: false,
+        body_offset: 0,
     };
     assert!(!engine.evaluate(&get, &site, &rate).attack);
     c.bench_function("benign_get", |b| {

@@ -109,38 +109,63 @@ fn raw<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'a>)) {
     });
 }
 
-/// Parses `body` by its content type and visits every field. `truncated` says the body was cut short.
-pub fn extract<'a>(content_type: &'a [u8], body: &'a [u8], truncated: bool, f: &mut dyn FnMut(Field<'a>)) {
+/// Parses `body` by its content type and visits every field. `truncated` says the body was cut short;
+/// `resumed` that it starts at a resume point, where a multipart tail may hold no delimiter and is still not raw
+/// text.
+///
+/// Returns the resume point: where a second pass over the rest of a body cut at the end of `body` must start so
+/// that the two passes together see every field (`None`: the rest of a body of this type is not inspected at
+/// all). Multipart and form bodies resume at the part or pair the cut may go through (past the content of a file
+/// part, which is not inspected); other types are parsed again from the start.
+pub fn extract<'a>(
+    content_type: &'a [u8],
+    body: &'a [u8],
+    truncated: bool,
+    resumed: bool,
+    f: &mut dyn FnMut(Field<'a>),
+) -> Option<usize> {
     match kind_of(content_type) {
-        BodyKind::UrlEncoded => split_urlencoded(body, |n, v| {
-            f(Field {
-                kind: TargetKind::ArgName,
-                name: n.clone(),
-                value: n.clone(),
+        BodyKind::UrlEncoded => {
+            split_urlencoded(body, |n, v| {
+                f(Field {
+                    kind: TargetKind::ArgName,
+                    name: n.clone(),
+                    value: n.clone(),
+                });
+                f(Field {
+                    kind: TargetKind::ArgValue,
+                    name: n,
+                    value: v,
+                });
             });
-            f(Field {
-                kind: TargetKind::ArgValue,
-                name: n,
-                value: v,
-            });
-        }),
-        BodyKind::Multipart => {
-            if !multipart::parse(content_type, body, f) {
-                raw(body, f);
-            }
+            Some(memchr::memrchr(b'&', body).map_or(0, |p| p + 1))
         }
+        BodyKind::Multipart => match multipart::parse(content_type, body, f) {
+            Some(resume) => Some(resume),
+            None => {
+                if !resumed {
+                    raw(body, f);
+                }
+                Some(0)
+            }
+        },
         BodyKind::Json => {
             if !json::parse(body, f) && !truncated {
                 raw(body, f);
             }
+            Some(0)
         }
         BodyKind::Xml => {
             if !xml::parse(body, f) {
                 raw(body, f);
             }
+            Some(0)
         }
-        BodyKind::Binary => {}
-        BodyKind::Raw => raw(body, f),
+        BodyKind::Binary => None,
+        BodyKind::Raw => {
+            raw(body, f);
+            Some(0)
+        }
     }
 }
 

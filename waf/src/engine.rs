@@ -549,7 +549,7 @@ impl Engine {
             .find(|(idx, c)| *c == Check::SessionFixation && self.c.rules[*idx].paranoia <= site.paranoia)
             .map(|(idx, _)| *idx);
         scan.watch_session = session_check.is_some();
-        target::for_each_field(req, site.inspect_body_limit, &mut |f| scan.field(&self.c.main, &f));
+        let body_resume = target::for_each_field(req, site.inspect_body_limit, &mut |f| scan.field(&self.c.main, &f));
         if let (Some(idx), Some(param), false) = (session_check, scan.session_param.take(), req.body_only) {
             if let Some(v) = session_fixation(req, &param) {
                 scan.record(idx, TargetKind::ArgName, param.as_bytes(), v.as_bytes());
@@ -557,6 +557,7 @@ impl Engine {
         }
         let mut v = scan.verdict;
         v.attack = scan.deny || v.score >= site.threshold;
+        v.body_resume = body_resume;
         v
     }
 

@@ -69,6 +69,9 @@ pub struct RequestView<'a> {
     pub body_complete: bool,
     /// True on the second pass over a large body: only body targets are inspected.
     pub body_only: bool,
+    /// Where `body` starts in the whole body: on a second pass that resumes at the first pass's
+    /// [`Verdict::body_resume`] instead of going over its bytes again, non-zero.
+    pub body_offset: usize,
 }
 
 /// One rule that fired.
@@ -92,6 +95,10 @@ pub struct Verdict {
     pub attack: bool,
     pub score: u32,
     pub matches: Vec<RuleMatch>,
+    /// For a body seen only in part (`body_complete` false): where in the body a second pass over the rest must
+    /// start so that the two passes together see every field; `None` when the rest needs no inspection (binary
+    /// types) or the body was not looked at (allowlisted request).
+    pub body_resume: Option<usize>,
 }
 
 impl Verdict {

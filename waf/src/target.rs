@@ -162,7 +162,8 @@ pub fn for_each_line_field<'a>(req: &RequestView<'a>, f: &mut dyn FnMut(Field<'a
     query
 }
 
-pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn FnMut(Field<'a>)) {
+/// Returns the body's resume point (see [`body::extract`]).
+pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn FnMut(Field<'a>)) -> Option<usize> {
     if !req.body_only {
         if let Some(q) = for_each_line_field(req, f) {
             split_urlencoded(q, |n, v| {
@@ -215,10 +216,11 @@ pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn 
             }
         }
     }
-    if !req.body.is_empty() {
-        let body = &req.body[..req.body.len().min(body_limit)];
-        let truncated = body.len() < req.body.len() || !req.body_complete;
-        let ct = header(req, "content-type").unwrap_or(b"");
-        body::extract(ct, body, truncated, f);
+    if req.body.is_empty() {
+        return Some(0);
     }
+    let body = &req.body[..req.body.len().min(body_limit)];
+    let truncated = body.len() < req.body.len() || !req.body_complete;
+    let ct = header(req, "content-type").unwrap_or(b"");
+    body::extract(ct, body, truncated, req.body_offset > 0, f)
 }

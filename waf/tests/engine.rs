@@ -53,6 +53,7 @@ fn eval_with(
         body,
         body_complete: true,
         body_only: false,
+        body_offset: 0,
     };
     engine.evaluate(&req, site, &RateLimiter::default())
 }
@@ -339,6 +340,7 @@ fn body_only_pass_inspects_only_the_body() {
         body: b"note=hello",
         body_complete: true,
         body_only: true,
+        body_offset: 0,
     };
     assert!(!e.evaluate(&req, &SitePolicy::default(), &RateLimiter::default()).attack);
     let req = RequestView {
@@ -486,6 +488,7 @@ fn allowlists_denylists_and_rate_limits() {
         body: b"",
         body_complete: true,
         body_only: false,
+        body_offset: 0,
     };
     let v = e.evaluate(&req("10.1.2.3", "/phpmyadmin"), &site, &rate);
     assert!(v.allowlisted && !v.attack);

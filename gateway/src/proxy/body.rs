@@ -27,8 +27,13 @@ pub fn filter(
             return Error::e_explain(ErrorType::HTTPStatus(413), "request body larger than max_body_size");
         }
         if let Some(buf) = ctx.late_body.as_mut() {
-            let room = site.policy.inspect_body_limit.saturating_sub(buf.len());
-            buf.extend_from_slice(&c[..c.len().min(room)]);
+            // This chunk is body[at..at + len]; keep what lies in late_from..inspect_body_limit.
+            let at = (ctx.body_seen - c.len() as u64) as usize;
+            let from = ctx.late_from.max(at) - at;
+            let to = site.policy.inspect_body_limit.saturating_sub(at).min(c.len());
+            if from < to {
+                buf.extend_from_slice(&c[from..to]);
+            }
         }
     }
     if !end_of_stream {
@@ -48,8 +53,9 @@ pub fn filter(
             headers: &headers,
             client_ip: client,
             body: &body,
-            body_complete: body.len() < site.policy.inspect_body_limit,
+            body_complete: ctx.late_from + body.len() < site.policy.inspect_body_limit,
             body_only: true,
+            body_offset: ctx.late_from,
         };
         ctx.snapshot.engine.evaluate(&view, &site.policy, &shared.rate)
     };

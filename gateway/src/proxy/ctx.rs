@@ -58,8 +58,11 @@ pub struct Ctx {
     pub upstream: Option<SocketAddr>,
     /// Body bytes seen by the body filter (for `max_body_size` on streamed bodies).
     pub body_seen: u64,
-    /// Body collected for the late inspection pass, when the early read did not see all of it.
+    /// Body collected for the late inspection pass, when the early read did not see all of it: the bytes from
+    /// `late_from` on (up to the inspection limit).
     pub late_body: Option<Vec<u8>>,
+    /// Where the late pass resumes in the body (`waf::body_resume_point` of what the early read saw).
+    pub late_from: usize,
     /// The request was ended by the gateway (late block); its error is not a proxy failure.
     pub ended_on_purpose: bool,
     /// Status the gateway answered with itself, when it did.
@@ -83,6 +86,7 @@ impl Ctx {
             upstream: None,
             body_seen: 0,
             late_body: None,
+            late_from: 0,
             ended_on_purpose: false,
             own_status: None,
         }

@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use bytes::{Bytes, BytesMut};
 use pingora_error::Result;
 use pingora_proxy::Session;
 
@@ -82,14 +83,18 @@ pub async fn filter(shared: &Shared, session: &mut Session, ctx: &mut Ctx) -> Re
             body: &body,
             body_complete: complete,
             body_only: false,
+            body_offset: 0,
         };
         ctx.snapshot.engine.evaluate(&view, &site.policy, &shared.rate)
     };
     if !complete {
-        // The rest of the body is inspected as it streams through (see `body.rs`); sized up front so the copy
-        // is not moved again at every doubling.
-        let expected = declared.unwrap_or(0).min(site.policy.inspect_body_limit as u64);
-        ctx.late_body = Some(Vec::with_capacity(expected as usize));
+        // The rest of the body is inspected as it streams through (see `body.rs`), from the part or field the
+        // early read cut through; sized up front so the copy is not moved again at every doubling.
+        if let Some(from) = verdict.body_resume {
+            let expected = declared.unwrap_or(0).min(site.policy.inspect_body_limit as u64) as usize;
+            ctx.late_from = from;
+            ctx.late_body = Some(Vec::with_capacity(expected.saturating_sub(from)));
+        }
     }
     ctx.score = verdict.score;
     ctx.rule_ids = verdict.matches.iter().map(|m| m.id).collect();
@@ -201,24 +206,36 @@ fn content_length(session: &Session) -> Option<u64> {
 }
 
 /// Reads as much of the body as pingora can replay to the backend: all of it when `declared` (Content-Length) fits the
-/// retry buffer, otherwise the first read only (one read never exceeds the buffer). The rest streams later.
-async fn read_body_prefix(session: &mut Session, declared: Option<u64>) -> Result<Vec<u8>> {
+/// retry buffer, otherwise the first read only (one read never exceeds the buffer). The rest streams later. A body
+/// that came in one read is not copied: pingora's retry buffer holds the same bytes.
+async fn read_body_prefix(session: &mut Session, declared: Option<u64>) -> Result<Bytes> {
     if session.is_body_empty() {
-        return Ok(Vec::new());
+        return Ok(Bytes::new());
     }
     session.enable_retry_buffering();
     let fits = declared.is_some_and(|n| n <= RETRY_BUFFER);
-    let mut buf = Vec::new();
+    let mut first: Option<Bytes> = None;
+    let mut more = BytesMut::new();
     loop {
         match session.read_request_body().await? {
-            Some(chunk) => buf.extend_from_slice(&chunk),
+            Some(chunk) if first.is_none() => first = Some(chunk),
+            Some(chunk) => {
+                if more.is_empty() {
+                    more.extend_from_slice(first.as_deref().unwrap_or_default());
+                }
+                more.extend_from_slice(&chunk);
+            }
             None => break,
         }
         if !fits || session.is_body_done() {
             break;
         }
     }
-    Ok(buf)
+    Ok(if more.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        more.freeze()
+    })
 }
 
 /// Header pairs borrowed from the request, names lower-case as `http` stores them.

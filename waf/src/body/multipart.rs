@@ -74,23 +74,40 @@ fn field<'a>(kind: TargetKind, name: &'a [u8], value: &'a [u8]) -> Field<'a> {
     }
 }
 
-/// Parses the body; false when there is no usable boundary or no part.
-pub fn parse<'a>(content_type: &'a [u8], body: &'a [u8], f: &mut dyn FnMut(Field<'a>)) -> bool {
-    let Some(b) = boundary(content_type) else { return false };
+/// A part's header lines as (name, value), trimmed; lines without a colon are skipped.
+fn header_lines(head: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    head.split(|&c| c == b'\n').filter_map(|line| {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let colon = memchr::memchr(b':', line)?;
+        Some((line[..colon].trim_ascii(), line[colon + 1..].trim_ascii()))
+    })
+}
+
+fn file_name(disposition: &[u8]) -> Option<&[u8]> {
+    param(disposition, b"filename").or_else(|| param(disposition, b"filename*"))
+}
+
+/// Parses the body; `None` when there is no usable boundary or no part. Otherwise the resume point (see
+/// [`crate::body::extract`]): the start of the delimiter of the last part, which a cut through the body may
+/// have left unfinished, or, when that part is a file whose headers are all here, the last place a delimiter
+/// cut by the end of `body` can start (file content is not inspected, so only the next delimiter matters).
+pub fn parse<'a>(content_type: &'a [u8], body: &'a [u8], f: &mut dyn FnMut(Field<'a>)) -> Option<usize> {
+    let b = boundary(content_type)?;
     let mut delim = Vec::with_capacity(b.len() + 2);
     delim.extend_from_slice(b"--");
     delim.extend_from_slice(b);
     let finder = memmem::Finder::new(&delim);
-    let Some(first) = finder.find(body) else { return false };
-    let mut pos = first + delim.len();
+    let first = finder.find(body)?;
+    let mut at = first;
     let mut parts = 0usize;
-    loop {
+    let resume = loop {
+        let pos = at + delim.len();
         if body[pos..].starts_with(b"--") {
-            break;
+            break at;
         }
         // Skip the rest of the delimiter line.
         let Some(nl) = memchr::memchr(b'\n', &body[pos..]) else {
-            break;
+            break at;
         };
         let start = pos + nl + 1;
         let next = finder.find(&body[start..]).map(|p| start + p);
@@ -101,26 +118,20 @@ pub fn parse<'a>(content_type: &'a [u8], body: &'a [u8], f: &mut dyn FnMut(Field
             .strip_suffix(b"\r\n")
             .or_else(|| part.strip_suffix(b"\n"))
             .unwrap_or(part);
-        let (head, content) = match memmem::find(part, b"\r\n\r\n") {
-            Some(p) => (&part[..p], &part[p + 4..]),
+        let (head, content, crlf) = match memmem::find(part, b"\r\n\r\n") {
+            Some(p) => (&part[..p], &part[p + 4..], true),
             None => match memmem::find(part, b"\n\n") {
-                Some(p) => (&part[..p], &part[p + 2..]),
-                None => (part, &b""[..]),
+                Some(p) => (&part[..p], &part[p + 2..], false),
+                None => (part, &b""[..], false),
             },
         };
         let mut name: &[u8] = b"";
         let mut filename: Option<&[u8]> = None;
-        for line in head.split(|&c| c == b'\n') {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let Some(colon) = memchr::memchr(b':', line) else {
-                continue;
-            };
-            let hname = line[..colon].trim_ascii();
-            let hval = line[colon + 1..].trim_ascii();
+        for (hname, hval) in header_lines(head) {
             f(field(TargetKind::PartHeader, hname, hval));
             if hname.eq_ignore_ascii_case(b"content-disposition") {
                 name = param(hval, b"name").unwrap_or(b"");
-                filename = param(hval, b"filename").or_else(|| param(hval, b"filename*"));
+                filename = file_name(hval);
             }
         }
         f(field(TargetKind::ArgName, name, name));
@@ -130,11 +141,17 @@ pub fn parse<'a>(content_type: &'a [u8], body: &'a [u8], f: &mut dyn FnMut(Field
         }
         parts += 1;
         match next {
-            Some(n) => pos = n + delim.len(),
-            None => break,
+            Some(n) => at = n,
+            // Only past a CRLF blank line: a bare LF one may be followed, past a cut, by the CRLF one the parser
+            // prefers, which would make more lines headers.
+            None if filename.is_some() && crlf => {
+                let content_start = start + head.len() + 4;
+                break (body.len() + 1).saturating_sub(delim.len()).max(content_start);
+            }
+            None => break at,
         }
-    }
-    parts > 0
+    };
+    (parts > 0).then_some(resume)
 }
 
 #[cfg(test)]
@@ -147,11 +164,46 @@ mod tests {
         let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1' or '1'='1\r\n--XyZ\r\nContent-Disposition: form-data; name=\"up\"; filename=\"shell;.php\"\r\nContent-Type: text/plain\r\n\r\nGIF89a<?php\r\n--XyZ--\r\n";
         let mut got = Vec::new();
         assert!(parse(ct, body, &mut |fl| got
-            .push((fl.kind, String::from_utf8_lossy(&fl.value).into_owned()))));
+            .push((fl.kind, String::from_utf8_lossy(&fl.value).into_owned())))
+        .is_some());
         assert!(got.contains(&(TargetKind::ArgValue, "1' or '1'='1".into())));
         assert!(got.contains(&(TargetKind::FileName, "shell;.php".into())));
         assert!(got.contains(&(TargetKind::PartHeader, "text/plain".into())));
         assert!(!got.iter().any(|g| g.1.contains("GIF89a")));
+    }
+
+    /// A body of text fields and files, cut at every offset: the first pass over the prefix and a second pass
+    /// from the resume point together see every field the whole body has.
+    #[test]
+    fn resuming_at_every_cut_sees_every_field() {
+        let ct = b"multipart/form-data; boundary=b0undary";
+        let body = b"preamble\r\n--b0undary\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHoliday\r\n\
+--b0undary\r\nContent-Disposition: form-data; name=\"up\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n\
+JFIFdata--b0undar not yet--b0undaryX\r\nmore data\r\n\
+--b0undary\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n1' or '1'='1\r\n\
+--b0undary\r\nContent-Disposition: form-data; name=\"up2\"; filename=\"shell.php\"\r\n\r\n<?php\r\n\
+--b0undary--\r\n";
+        let fields = |b: &[u8], resumed: bool| {
+            let mut v = Vec::new();
+            let r = crate::body::extract(ct, b, false, resumed, &mut |f| {
+                v.push((f.kind, f.name.into_owned(), f.value.into_owned()))
+            });
+            (v, r)
+        };
+        let whole = fields(body, false).0;
+        assert!(whole.iter().any(|f| f.2 == b"shell.php"));
+        for cut in 1..body.len() {
+            let (mut seen, r) = fields(&body[..cut], false);
+            let r = r.unwrap_or(0);
+            assert!(r <= cut, "cut {cut}: resume {r}");
+            seen.extend(fields(&body[r..], r > 0).0);
+            for f in &whole {
+                assert!(seen.contains(f), "cut {cut}, resume {r}: {f:?} not seen");
+            }
+        }
+        // Past a file part's headers the second pass skips its content.
+        let cut = memmem::find(body, b"data--b0undar not").unwrap_or(0) + 4;
+        assert!(fields(&body[..cut], false).1.unwrap_or(0) > cut - 12);
     }
 
     #[test]
@@ -164,15 +216,15 @@ mod tests {
 
     #[test]
     fn no_boundary() {
-        assert!(!parse(b"multipart/form-data", b"--x\r\n\r\n", &mut |_| {}));
-        assert!(!parse(b"multipart/form-data; boundary=q", b"nothing here", &mut |_| {}));
+        assert!(parse(b"multipart/form-data", b"--x\r\n\r\n", &mut |_| {}).is_none());
+        assert!(parse(b"multipart/form-data; boundary=q", b"nothing here", &mut |_| {}).is_none());
     }
 
     #[test]
     fn pathological_boundaries_are_linear() {
         let body = b"--a\n".repeat(200_000);
         let mut n = 0;
-        assert!(parse(b"multipart/form-data; boundary=a", &body, &mut |_| n += 1));
+        assert!(parse(b"multipart/form-data; boundary=a", &body, &mut |_| n += 1).is_some());
         assert!(n > 0);
     }
 }

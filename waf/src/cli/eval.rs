@@ -64,6 +64,7 @@ pub fn inspect(engine: &Engine, site: &SitePolicy, r: &Record) -> Verdict {
         body: &r.body,
         body_complete: true,
         body_only: false,
+        body_offset: 0,
     };
     // A fresh limiter per record: corpus replay is not a request-rate test.
     engine.evaluate(&req, site, &RateLimiter::new(64))
