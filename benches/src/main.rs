@@ -9,6 +9,7 @@ mod mixes;
 mod origin;
 mod procstat;
 mod report;
+mod waf_cost;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -70,6 +71,26 @@ enum Cmd {
         #[arg(long)]
         wrk: bool,
     },
+    /// The default rules' cost in the gateway: rules on against rules off, driven in alternating rounds.
+    WafCost {
+        /// Rounds per mix (each runs both gateways once).
+        #[arg(long, default_value_t = 7)]
+        rounds: usize,
+        /// Seconds of load per gateway per round.
+        #[arg(long, default_value_t = 2.0)]
+        duration: f64,
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// Only these mixes (comma-separated names).
+        #[arg(long)]
+        mixes: Option<String>,
+        #[arg(long, default_value = "rules/waf")]
+        rules: PathBuf,
+        #[arg(long)]
+        json: Option<PathBuf>,
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+    },
     /// Serve as the benchmark origin.
     Origin {
         #[arg(long)]
@@ -108,6 +129,39 @@ fn main() -> anyhow::Result<()> {
                 .with_writer(std::io::stderr)
                 .try_init();
             gateway::app::run(&config, false)
+        }
+        Cmd::WafCost {
+            rounds,
+            duration,
+            connections,
+            mixes,
+            rules,
+            json,
+            markdown,
+        } => {
+            let o = waf_cost::Opts {
+                rounds: rounds.max(1),
+                duration,
+                connections,
+                mixes,
+                json,
+                markdown,
+            };
+            let (mut origin, env) = start_origin(1, &rules)?;
+            let rows = waf_cost::run(&env, &o);
+            let _ = origin.kill();
+            let _ = origin.wait();
+            let _ = std::fs::remove_dir_all(&env.dir);
+            let rows = rows?;
+            let md = waf_cost::markdown(&rows, &o);
+            println!("{md}");
+            if let Some(p) = &o.markdown {
+                std::fs::write(p, &md)?;
+            }
+            if let Some(p) = &o.json {
+                std::fs::write(p, serde_json::to_vec_pretty(&rows)?)?;
+            }
+            Ok(())
         }
         Cmd::Compare {
             quick,
@@ -152,12 +206,13 @@ struct CompareOpts {
     wrk: bool,
 }
 
-fn compare(o: CompareOpts) -> anyhow::Result<()> {
+/// Starts the origin (this binary's `origin` command) and describes the environment contestants start in.
+fn start_origin(threads: usize, rules: &std::path::Path) -> anyhow::Result<(std::process::Child, Env)> {
     let exe = std::env::current_exe()?;
     let dir = std::env::temp_dir().join(format!("jhsy-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let origin_addr = contestants::free_addr()?;
-    let mut origin = Command::new(&exe)
+    let origin = Command::new(&exe)
         .arg("origin")
         .arg("--addr")
         .arg(origin_addr.to_string())
@@ -165,12 +220,18 @@ fn compare(o: CompareOpts) -> anyhow::Result<()> {
         .spawn()?;
     std::thread::sleep(Duration::from_millis(300));
     let env = Env {
-        dir: dir.clone(),
+        dir,
         origin: origin_addr,
-        threads: o.threads,
-        rules: std::fs::canonicalize(&o.rules)?,
+        threads,
+        rules: std::fs::canonicalize(rules)?,
         exe,
     };
+    Ok((origin, env))
+}
+
+fn compare(o: CompareOpts) -> anyhow::Result<()> {
+    let (mut origin, env) = start_origin(o.threads, &o.rules)?;
+    let dir = env.dir.clone();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let use_wrk = o.wrk && Command::new("wrk").arg("--version").output().is_ok();
     let gen = if use_wrk {

@@ -152,6 +152,23 @@ mod tests {
     }
 
     #[test]
+    fn strings_of_every_length_end_at_their_quote() {
+        for n in 0..40 {
+            for tail in ["\"", "\\\"x\"", ""] {
+                let text = "a".repeat(n);
+                let body = format!("[\"{text}{tail}]");
+                let (v, _) = collect(body.as_bytes());
+                let want = match tail {
+                    "\"" => text.clone(),
+                    "\\\"x\"" => format!("{text}\"x"),
+                    _ => format!("{text}]"),
+                };
+                assert_eq!(v.first().map(|x| x.2.clone()), Some(want), "{body}");
+            }
+        }
+    }
+
+    #[test]
     fn not_json() {
         let (_, ok) = collect(b"id=1 union select");
         assert!(!ok);
