@@ -341,6 +341,11 @@ fn check(req: &RequestView<'_>, c: Check) -> Option<String> {
                     .join(" | ")
             })
         }
+        Check::TooManyQueryArgs => {
+            let q = req.uri.split_once('?')?.1;
+            let n = memchr::memchr_iter(b'&', q.as_bytes()).count();
+            (n >= 255).then(|| format!("{} arguments in the query string", n + 1))
+        }
         // Needs the argument names: evaluated after the field scan (see `Engine::evaluate`).
         Check::SessionFixation => None,
         Check::MultipartWithoutBoundary => {

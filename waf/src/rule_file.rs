@@ -94,6 +94,9 @@ pub enum Check {
     /// A `multipart/*` Content-Type without a `boundary` parameter: the body cannot be parsed as sent, so
     /// backends and the WAF would disagree about it.
     MultipartWithoutBoundary,
+    /// 255 or more `&` in the query string (CRS 920380's limit): a count, where the equivalent regex cost every
+    /// query string a run of a 255-step automaton.
+    TooManyQueryArgs,
 }
 
 #[derive(Debug, Clone, Deserialize)]

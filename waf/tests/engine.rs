@@ -285,6 +285,22 @@ fn ordinary_traffic_passes() {
 }
 
 #[test]
+fn more_than_255_query_arguments_are_flagged() {
+    let e = rules();
+    let site = SitePolicy::default();
+    let query = |n: usize| (0..n).map(|i| format!("f{i}=1")).collect::<Vec<_>>().join("&");
+    let fired = |n: usize| {
+        eval_with(&e, &site, "GET", &format!("/s?{}", query(n)), BROWSER, b"")
+            .matches
+            .iter()
+            .any(|m| m.id == 920380)
+    };
+    assert!(!fired(255), "255 arguments are within the limit");
+    assert!(fired(256));
+    assert!(fired(1000));
+}
+
+#[test]
 fn attack_after_a_million_arguments_is_seen_in_bounded_time() {
     let e = rules();
     let mut body = Vec::with_capacity(10 << 20);
