@@ -140,7 +140,7 @@ pub fn extract<'a>(
             });
             Some(memchr::memrchr(b'&', body).map_or(0, |p| p + 1))
         }
-        BodyKind::Multipart => match multipart::parse(content_type, body, f) {
+        BodyKind::Multipart => match multipart::parse(content_type, body, resumed, f) {
             Some(resume) => Some(resume),
             None => {
                 if !resumed {

@@ -69,6 +69,14 @@ pub async fn filter(shared: &Shared, session: &mut Session, ctx: &mut Ctx) -> Re
     let body = read_body_prefix(session, declared).await.map_err(|e| {
         pingora_error::Error::because(pingora_error::ErrorType::HTTPStatus(400), "reading request body", e)
     })?;
+    if session.as_ref().retry_buffer_truncated() {
+        // More body came in with the headers than pingora can replay (only possible behind more than 64 KiB of
+        // headers): the backend would get the body without it, and the late pass would count from the wrong byte.
+        ctx.action = Action::Reject;
+        session.set_keepalive(None);
+        respond::page(session, ctx, Some(&site), 431).await?;
+        return Ok(true);
+    }
     let complete = session.is_body_done();
     let now = unix_now();
     let verdict = {
@@ -206,8 +214,9 @@ fn content_length(session: &Session) -> Option<u64> {
 }
 
 /// Reads as much of the body as pingora can replay to the backend: all of it when `declared` (Content-Length) fits the
-/// retry buffer, otherwise the first read only (one read never exceeds the buffer). The rest streams later. A body
-/// that came in one read is not copied: pingora's retry buffer holds the same bytes.
+/// retry buffer, otherwise the first read only. The rest streams later. A body that came in one read is not copied:
+/// pingora's retry buffer holds the same bytes. (A first read can exceed the buffer when the body came in with more
+/// than 64 KiB of headers; the caller refuses that request.)
 async fn read_body_prefix(session: &mut Session, declared: Option<u64>) -> Result<Bytes> {
     if session.is_body_empty() {
         return Ok(Bytes::new());

@@ -88,29 +88,42 @@ fn file_name(disposition: &[u8]) -> Option<&[u8]> {
 }
 
 /// Parses the body; `None` when there is no usable boundary or no part. Otherwise the resume point (see
-/// [`crate::body::extract`]): the start of the delimiter of the last part, which a cut through the body may
-/// have left unfinished, or, when that part is a file whose headers are all here, the last place a delimiter
-/// cut by the end of `body` can start (file content is not inspected, so only the next delimiter matters).
-pub fn parse<'a>(content_type: &'a [u8], body: &'a [u8], f: &mut dyn FnMut(Field<'a>)) -> Option<usize> {
+/// [`crate::body::extract`]): just before the delimiter of the last part, which a cut through the body may have
+/// left unfinished, or, when that part is a file whose headers are all here, just before the first place a
+/// delimiter cut by the end of `body` can start (file content is not inspected, so only the next delimiter
+/// matters). `resumed`: `body` starts at such a point, so its first byte is not the start of a line.
+///
+/// A delimiter counts only at the start of a line, as backends read it (RFC 2046: CRLF, then `--boundary`): a
+/// client picks the boundary, and `--boundary--` inside a field value must not end the parse for the WAF only.
+/// A part's headers end at its first blank line, CRLF or bare LF, whichever comes first, as LF-tolerant backends
+/// (PHP, busboy) read them.
+pub fn parse<'a>(content_type: &'a [u8], body: &'a [u8], resumed: bool, f: &mut dyn FnMut(Field<'a>)) -> Option<usize> {
     let b = boundary(content_type)?;
     let mut delim = Vec::with_capacity(b.len() + 2);
     delim.extend_from_slice(b"--");
     delim.extend_from_slice(b);
     let finder = memmem::Finder::new(&delim);
-    let first = finder.find(body)?;
-    let mut at = first;
+    // The next delimiter at or after `from` that starts a line.
+    let next_delim = |mut from: usize| loop {
+        let p = from + finder.find(&body[from..])?;
+        if if p == 0 { !resumed } else { body[p - 1] == b'\n' } {
+            return Some(p);
+        }
+        from = p + 1;
+    };
+    let mut at = next_delim(0)?;
     let mut parts = 0usize;
     let resume = loop {
         let pos = at + delim.len();
         if body[pos..].starts_with(b"--") {
-            break at;
+            break at.saturating_sub(1);
         }
         // Skip the rest of the delimiter line.
         let Some(nl) = memchr::memchr(b'\n', &body[pos..]) else {
-            break at;
+            break at.saturating_sub(1);
         };
         let start = pos + nl + 1;
-        let next = finder.find(&body[start..]).map(|p| start + p);
+        let next = next_delim(start);
         let end = next.unwrap_or(body.len());
         let part = &body[start..end];
         // Content ends before the CRLF that precedes the next delimiter.
@@ -118,12 +131,13 @@ pub fn parse<'a>(content_type: &'a [u8], body: &'a [u8], f: &mut dyn FnMut(Field
             .strip_suffix(b"\r\n")
             .or_else(|| part.strip_suffix(b"\n"))
             .unwrap_or(part);
-        let (head, content, crlf) = match memmem::find(part, b"\r\n\r\n") {
-            Some(p) => (&part[..p], &part[p + 4..], true),
-            None => match memmem::find(part, b"\n\n") {
-                Some(p) => (&part[..p], &part[p + 2..], false),
-                None => (part, &b""[..], false),
-            },
+        let blank = [&b"\r\n\r\n"[..], b"\n\n"]
+            .into_iter()
+            .filter_map(|sep| memmem::find(part, sep).map(|p| (p, p + sep.len())))
+            .min();
+        let (head, content) = match blank {
+            Some((h, c)) => (&part[..h], &part[c..]),
+            None => (part, &b""[..]),
         };
         let mut name: &[u8] = b"";
         let mut filename: Option<&[u8]> = None;
@@ -140,15 +154,16 @@ pub fn parse<'a>(content_type: &'a [u8], body: &'a [u8], f: &mut dyn FnMut(Field
             None => f(field(TargetKind::ArgValue, name, content)),
         }
         parts += 1;
-        match next {
-            Some(n) => at = n,
-            // Only past a CRLF blank line: a bare LF one may be followed, past a cut, by the CRLF one the parser
-            // prefers, which would make more lines headers.
-            None if filename.is_some() && crlf => {
-                let content_start = start + head.len() + 4;
-                break (body.len() + 1).saturating_sub(delim.len()).max(content_start);
+        match (next, blank) {
+            (Some(n), _) => at = n,
+            (None, Some((_, content_at))) if filename.is_some() => {
+                // A blank line wholly before the cut is the first one of the whole part too. One byte before the
+                // earliest delimiter the cut can go through, or before the content: the line start it needs.
+                let content_start = start + content_at;
+                break (body.len().saturating_sub(delim.len())).max(content_start - 1);
             }
-            None => break at,
+            // One byte back: the second pass sees that the delimiter starts a line.
+            (None, _) => break at.saturating_sub(1),
         }
     };
     (parts > 0).then_some(resume)
@@ -163,7 +178,7 @@ mod tests {
         let ct = b"multipart/form-data; boundary=\"XyZ\"";
         let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1' or '1'='1\r\n--XyZ\r\nContent-Disposition: form-data; name=\"up\"; filename=\"shell;.php\"\r\nContent-Type: text/plain\r\n\r\nGIF89a<?php\r\n--XyZ--\r\n";
         let mut got = Vec::new();
-        assert!(parse(ct, body, &mut |fl| got
+        assert!(parse(ct, body, false, &mut |fl| got
             .push((fl.kind, String::from_utf8_lossy(&fl.value).into_owned())))
         .is_some());
         assert!(got.contains(&(TargetKind::ArgValue, "1' or '1'='1".into())));
@@ -179,8 +194,11 @@ mod tests {
         let ct = b"multipart/form-data; boundary=b0undary";
         let body = b"preamble\r\n--b0undary\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHoliday\r\n\
 --b0undary\r\nContent-Disposition: form-data; name=\"up\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n\
-JFIFdata--b0undar not yet--b0undaryX\r\nmore data\r\n\
---b0undary\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n1' or '1'='1\r\n\
+JFIFdata--b0undar not yet--b0undary--X\r\nmore data\r\n\
+--b0undary\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n1' or '1'='1 --b0undary-- still q\r\n\
+--b0undary\r\nContent-Disposition: form-data; name=\"empty\"; filename=\"e.txt\"\r\n\r\n\
+--b0undary\r\nContent-Disposition: form-data; name=\"lf\"; filename=\"f.txt\"\n\nX-Note: 1\r\n\
+Content-Disposition: form-data; name=\"sneaky\"\r\n\r\nfile text\r\n\
 --b0undary\r\nContent-Disposition: form-data; name=\"up2\"; filename=\"shell.php\"\r\n\r\n<?php\r\n\
 --b0undary--\r\n";
         let fields = |b: &[u8], resumed: bool| {
@@ -191,7 +209,13 @@ JFIFdata--b0undar not yet--b0undaryX\r\nmore data\r\n\
             (v, r)
         };
         let whole = fields(body, false).0;
-        assert!(whole.iter().any(|f| f.2 == b"shell.php"));
+        // A delimiter in the middle of a line is field text; the first blank line ends a part's headers.
+        let has = |kind: TargetKind, v: &[u8]| whole.iter().any(|f| f.0 == kind && f.2 == v);
+        assert!(has(TargetKind::ArgValue, b"1' or '1'='1 --b0undary-- still q"));
+        assert!(has(TargetKind::FileName, b"f.txt"));
+        assert!(has(TargetKind::FileName, b"e.txt"));
+        assert!(has(TargetKind::FileName, b"shell.php"));
+        assert!(!whole.iter().any(|f| f.2 == b"file text"));
         for cut in 1..body.len() {
             let (mut seen, r) = fields(&body[..cut], false);
             let r = r.unwrap_or(0);
@@ -216,15 +240,15 @@ JFIFdata--b0undar not yet--b0undaryX\r\nmore data\r\n\
 
     #[test]
     fn no_boundary() {
-        assert!(parse(b"multipart/form-data", b"--x\r\n\r\n", &mut |_| {}).is_none());
-        assert!(parse(b"multipart/form-data; boundary=q", b"nothing here", &mut |_| {}).is_none());
+        assert!(parse(b"multipart/form-data", b"--x\r\n\r\n", false, &mut |_| {}).is_none());
+        assert!(parse(b"multipart/form-data; boundary=q", b"nothing here", false, &mut |_| {}).is_none());
     }
 
     #[test]
     fn pathological_boundaries_are_linear() {
         let body = b"--a\n".repeat(200_000);
         let mut n = 0;
-        assert!(parse(b"multipart/form-data; boundary=a", &body, &mut |_| n += 1).is_some());
+        assert!(parse(b"multipart/form-data; boundary=a", &body, false, &mut |_| n += 1).is_some());
         assert!(n > 0);
     }
 }
