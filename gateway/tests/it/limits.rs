@@ -203,3 +203,56 @@ async fn late_multipart_field_after_a_large_file_is_inspected() {
     assert_eq!(v["body_len"], body.len());
     assert_eq!(v["body_sha256"], want.as_str());
 }
+
+/// Sends `head` and the first `first` bytes of `body`, pauses so that the gateway's early read ends there, then
+/// the rest; returns the whole answer.
+fn send_in_two(port: u16, head: &str, body: &[u8], first: usize) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let _ = s.write_all(&[head.as_bytes(), &body[..first]].concat());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let _ = s.write_all(&body[first..]);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn late_pass_resumes_inside_a_file_part() {
+    let real = backend("real").await;
+    let gw = Gateway::prepare(
+        &[("s.toml", site("s", "default = true", &[real.addr], &[], "block", ""))],
+        &[("t.toml", TEST_RULES)],
+        "",
+    )
+    .start();
+    let port = gw.port;
+    // The early read ends 20 KiB into the file's content: the late pass starts there, skips to the next delimiter
+    // and must still see the field after the file.
+    for (tail, blocked) in [("see BODYMARKER here", true), ("just a note", false)] {
+        let (ct, body) = late_multipart(tail);
+        let head = format!(
+            "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let want = hex::encode(Sha256::digest(&body));
+        let answer = tokio::task::spawn_blocking(move || send_in_two(port, &head, &body, 20 * 1024))
+            .await
+            .unwrap();
+        let ok = answer.starts_with("HTTP/1.1 200");
+        if blocked {
+            assert!(
+                !ok,
+                "the field after the file is inspected: {}",
+                &answer[..answer.len().min(200)]
+            );
+        } else {
+            assert!(
+                ok && answer.contains(&want),
+                "clean upload forwarded whole: {}",
+                &answer[..answer.len().min(200)]
+            );
+        }
+    }
+}
