@@ -73,8 +73,11 @@ enum Cmd {
     },
     /// The default rules' cost in the gateway: rules on against rules off, driven in alternating rounds.
     WafCost {
-        /// Rounds per mix (each runs both gateways once).
-        #[arg(long, default_value_t = 7)]
+        /// Runs with fresh gateway processes; their rounds are pooled.
+        #[arg(long, default_value_t = 3)]
+        restarts: usize,
+        /// Rounds per mix and run (each runs both gateways once).
+        #[arg(long, default_value_t = 5)]
         rounds: usize,
         /// Seconds of load per gateway per round.
         #[arg(long, default_value_t = 2.0)]
@@ -131,6 +134,7 @@ fn main() -> anyhow::Result<()> {
             gateway::app::run(&config, false)
         }
         Cmd::WafCost {
+            restarts,
             rounds,
             duration,
             connections,
@@ -140,6 +144,7 @@ fn main() -> anyhow::Result<()> {
             markdown,
         } => {
             let o = waf_cost::Opts {
+                restarts: restarts.max(1),
                 rounds: rounds.max(1),
                 duration,
                 connections,
