@@ -131,10 +131,13 @@ pub fn parse<'a>(content_type: &'a [u8], body: &'a [u8], resumed: bool, f: &mut 
             .strip_suffix(b"\r\n")
             .or_else(|| part.strip_suffix(b"\n"))
             .unwrap_or(part);
-        let blank = [&b"\r\n\r\n"[..], b"\n\n"]
-            .into_iter()
-            .filter_map(|sep| memmem::find(part, sep).map(|p| (p, p + sep.len())))
-            .min();
+        // A bare-LF blank line counts only before the first CRLF one: searched there, not through a file's content.
+        let crlf = memmem::find(part, b"\r\n\r\n");
+        let lf_zone = crlf.map_or(part, |p| &part[..p + 2]);
+        let blank = match memmem::find(lf_zone, b"\n\n") {
+            Some(p) => Some((p, p + 2)),
+            None => crlf.map(|p| (p, p + 4)),
+        };
         let (head, content) = match blank {
             Some((h, c)) => (&part[..h], &part[c..]),
             None => (part, &b""[..]),

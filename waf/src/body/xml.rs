@@ -52,6 +52,7 @@ fn attributes<'a>(tag: &'a [u8], f: &mut dyn FnMut(Field<'a>)) {
 }
 
 /// Visits the document. Returns false when the body does not look like XML at all.
+#[inline(never)]
 pub fn parse<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'a>)) -> bool {
     let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
     if body.get(start) != Some(&b'<') {
