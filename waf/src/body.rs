@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 pub use multipart::boundary as multipart_boundary;
 
-use crate::target::{split_urlencoded, Field, TargetKind};
+use crate::target::{urlencoded_fields, Field, TargetKind};
 
 /// Kind of body parser chosen by `Content-Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,18 +126,7 @@ pub fn extract<'a>(
 ) -> Option<usize> {
     match kind_of(content_type) {
         BodyKind::UrlEncoded => {
-            split_urlencoded(body, |n, v| {
-                f(Field {
-                    kind: TargetKind::ArgName,
-                    name: n.clone(),
-                    value: n.clone(),
-                });
-                f(Field {
-                    kind: TargetKind::ArgValue,
-                    name: n,
-                    value: v,
-                });
-            });
+            urlencoded_fields(body, f);
             Some(memchr::memrchr(b'&', body).map_or(0, |p| p + 1))
         }
         BodyKind::Multipart => match multipart::parse(content_type, body, resumed, f) {

@@ -132,6 +132,22 @@ pub fn split_urlencoded<'a>(s: &'a [u8], mut f: impl FnMut(Cow<'a, [u8]>, Cow<'a
     }
 }
 
+/// Visits each argument of `a=1&b=2` as its name (an `ArgName` field) and its value (an `ArgValue` field).
+pub fn urlencoded_fields<'a>(s: &'a [u8], f: &mut dyn FnMut(Field<'a>)) {
+    split_urlencoded(s, |n, v| {
+        f(Field {
+            kind: TargetKind::ArgName,
+            name: n.clone(),
+            value: n.clone(),
+        });
+        f(Field {
+            kind: TargetKind::ArgValue,
+            name: n,
+            value: v,
+        });
+    });
+}
+
 /// Header value by (lower-case) name, first occurrence.
 pub fn header<'a>(req: &RequestView<'a>, name: &str) -> Option<&'a [u8]> {
     req.headers
@@ -166,18 +182,7 @@ pub fn for_each_line_field<'a>(req: &RequestView<'a>, f: &mut dyn FnMut(Field<'a
 pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn FnMut(Field<'a>)) -> Option<usize> {
     if !req.body_only {
         if let Some(q) = for_each_line_field(req, f) {
-            split_urlencoded(q, |n, v| {
-                f(Field {
-                    kind: TargetKind::ArgName,
-                    name: n.clone(),
-                    value: n.clone(),
-                });
-                f(Field {
-                    kind: TargetKind::ArgValue,
-                    name: n,
-                    value: v,
-                });
-            });
+            urlencoded_fields(q, f);
         }
         for (name, value) in req.headers {
             let n = name.as_bytes();

@@ -81,6 +81,16 @@ async fn ten_mib_upload_reaches_backend_unchanged() {
     assert_eq!(v["body_sha256"], want.as_str());
 }
 
+/// A gateway with one `block`-mode site in front of `real` and the test rules.
+fn block_site(real: &gateway::demo::Backend) -> Gateway {
+    Gateway::prepare(
+        &[("s.toml", site("s", "default = true", &[real.addr], &[], "block", ""))],
+        &[("t.toml", TEST_RULES)],
+        "",
+    )
+    .start()
+}
+
 /// The body in 64 KiB pieces, sent chunked.
 fn futures_stream(body: Vec<u8>) -> impl futures_core::Stream<Item = Result<Vec<u8>, std::io::Error>> {
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> = body.chunks(65_536).map(|c| Ok(c.to_vec())).collect();
@@ -120,12 +130,7 @@ async fn late_body_attack_ends_the_request_and_marks_the_client() {
 #[tokio::test(flavor = "multi_thread")]
 async fn late_body_attack_is_blocked_in_block_mode() {
     let real = backend("real").await;
-    let gw = Gateway::prepare(
-        &[("s.toml", site("s", "default = true", &[real.addr], &[], "block", ""))],
-        &[("t.toml", TEST_RULES)],
-        "",
-    )
-    .start();
+    let gw = block_site(&real);
     let c = client("127.0.0.2");
     let r = c
         .post(gw.url("/echo"))
@@ -169,12 +174,7 @@ fn late_multipart(tail: &str) -> (String, Vec<u8>) {
 #[tokio::test(flavor = "multi_thread")]
 async fn late_multipart_field_after_a_large_file_is_inspected() {
     let real = backend("real").await;
-    let gw = Gateway::prepare(
-        &[("s.toml", site("s", "default = true", &[real.addr], &[], "block", ""))],
-        &[("t.toml", TEST_RULES)],
-        "",
-    )
-    .start();
+    let gw = block_site(&real);
     let c = client("127.0.0.2");
     let (ct, body) = late_multipart("see BODYMARKER here");
     let r = c
@@ -221,12 +221,7 @@ fn send_in_two(port: u16, head: &str, body: &[u8], first: usize) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn late_pass_resumes_inside_a_file_part() {
     let real = backend("real").await;
-    let gw = Gateway::prepare(
-        &[("s.toml", site("s", "default = true", &[real.addr], &[], "block", ""))],
-        &[("t.toml", TEST_RULES)],
-        "",
-    )
-    .start();
+    let gw = block_site(&real);
     let port = gw.port;
     // The early read ends 20 KiB into the file's content: the late pass starts there, skips to the next delimiter
     // and must still see the field after the file.
