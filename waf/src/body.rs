@@ -129,15 +129,13 @@ pub fn extract<'a>(
             urlencoded_fields(body, f);
             Some(memchr::memrchr(b'&', body).map_or(0, |p| p + 1))
         }
-        BodyKind::Multipart => match multipart::parse(content_type, body, resumed, f) {
-            Some(resume) => Some(resume),
-            None => {
-                if !resumed {
-                    raw(body, f);
-                }
-                Some(0)
+        BodyKind::Multipart => multipart::parse(content_type, body, resumed, f).or_else(|| {
+            // No part: inspected raw, unless this is a resumed tail (the rest of a file's content).
+            if !resumed {
+                raw(body, f);
             }
-        },
+            Some(0)
+        }),
         BodyKind::Json => {
             if !json::parse(body, f) && !truncated {
                 raw(body, f);

@@ -133,7 +133,7 @@ impl<'e, 'p> Scan<'e, 'p> {
                 self.record(idx, kind, name, &v[m.start()..]);
             }
         }
-        if !g.sqli.is_empty() && has_sql_punctuation(v) && self.sqli_possible(v) && sqli_injection(v) {
+        if !g.sqli.is_empty() && has_sql_punctuation(v) && self.sqli_possible(v) && libinjection_sqli(v) {
             for &idx in &g.sqli {
                 self.record(idx, kind, name, v);
             }
@@ -248,11 +248,11 @@ impl<'e, 'p> Scan<'e, 'p> {
     }
 }
 
-/// libinjection's SQLi verdict, counted only when the value also holds SQL punctuation (see
-/// [`has_sql_punctuation`]). `libinjectionrs::detect_sqli` is the same call plus a second, discarded tokenising
-/// pass to report the fingerprint, which doubled its cost.
-fn sqli_injection(v: &[u8]) -> bool {
-    has_sql_punctuation(v) && libinjectionrs::SqliState::new(v, libinjectionrs::SqliFlags::FLAG_NONE).detect()
+/// libinjection's own SQLi verdict. Callers count it only when the value also holds SQL punctuation (see
+/// [`has_sql_punctuation`]), tested first because it is cheaper. `libinjectionrs::detect_sqli` is the same call plus a second, discarded
+/// tokenising pass to report the fingerprint, which doubled its cost.
+fn libinjection_sqli(v: &[u8]) -> bool {
+    libinjectionrs::SqliState::new(v, libinjectionrs::SqliFlags::FLAG_NONE).detect()
 }
 
 /// A quote, comment (`--`, `#`, a closed `/* */`), statement end, comparison or concatenation operator, or

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use super::{sqli_injection, Engine, Scan};
+use super::{has_sql_punctuation, libinjection_sqli, Engine, Scan};
 use crate::target::{Field, TargetKind};
 use crate::transform::apply_chain;
 use crate::SitePolicy;
@@ -62,7 +62,7 @@ fn brute(engine: &Engine, kind: TargetKind, name: &[u8], value: &[u8]) -> BTreeS
                     .map(|m| id(g.literal_rules[m.pattern().as_usize()])),
             );
         }
-        if sqli_injection(&v) {
+        if has_sql_punctuation(&v) && libinjection_sqli(&v) {
             out.extend(g.sqli.iter().map(|&i| id(i)));
         }
         if libinjectionrs::detect_xss(&v).is_injection() {
