@@ -211,6 +211,11 @@ struct CompareOpts {
     wrk: bool,
 }
 
+/// True when `name` is in the comma-separated `filter` (`--only`, `--mixes`), or there is no filter.
+fn listed(name: &str, filter: &Option<String>) -> bool {
+    filter.as_ref().is_none_or(|f| f.split(',').any(|x| x.trim() == name))
+}
+
 /// Starts the origin (this binary's `origin` command) and describes the environment contestants start in.
 fn start_origin(threads: usize, rules: &std::path::Path) -> anyhow::Result<(std::process::Child, Env)> {
     let exe = std::env::current_exe()?;
@@ -247,20 +252,18 @@ fn compare(o: CompareOpts) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     let all_mixes = mixes::all();
     let attack_mix = all_mixes.iter().find(|m| m.attack).cloned();
-    let wanted =
-        |name: &str, filter: &Option<String>| filter.as_ref().is_none_or(|f| f.split(',').any(|x| x.trim() == name));
     let dur = Duration::from_secs_f64(o.duration);
-    for kind in Kind::ALL.into_iter().filter(|k| wanted(k.name(), &o.only)) {
+    for kind in Kind::ALL.into_iter().filter(|k| listed(k.name(), &o.only)) {
         if let Some(why) = contestants::skipped(kind) {
             eprintln!("{}: skipped ({why})", kind.name());
-            for m in all_mixes.iter().filter(|m| wanted(m.name, &o.mixes)) {
+            for m in all_mixes.iter().filter(|m| listed(m.name, &o.mixes)) {
                 rows.push(skipped_row(kind.name(), m.name, &why));
             }
             continue;
         }
         let mut running = contestants::start(kind, &env)?;
         let pid = if kind == Kind::Direct { origin.id() } else { running.pid };
-        for m in all_mixes.iter().filter(|m| wanted(m.name, &o.mixes)) {
+        for m in all_mixes.iter().filter(|m| listed(m.name, &o.mixes)) {
             let attack = (kind == Kind::GatewayDeceive)
                 .then(|| attack_mix.clone().map(|a| (10usize, a)))
                 .flatten();
@@ -316,7 +319,7 @@ fn compare(o: CompareOpts) -> anyhow::Result<()> {
         }
         running.stop();
     }
-    let reload = if wanted("gateway", &o.only) {
+    let reload = if listed("gateway", &o.only) {
         Some(reload_under_load(&rt, &env, o.duration.max(2.0), o.rate)?)
     } else {
         None

@@ -64,12 +64,7 @@ pub fn run(env: &Env, o: &Opts) -> anyhow::Result<Vec<MixCost>> {
     let dur = Duration::from_secs_f64(o.duration);
     let wanted: Vec<mixes::Mix> = mixes::all()
         .into_iter()
-        .filter(|m| {
-            !m.attack
-                && o.mixes
-                    .as_ref()
-                    .is_none_or(|f| f.split(',').any(|x| x.trim() == m.name))
-        })
+        .filter(|m| !m.attack && crate::listed(m.name, &o.mixes))
         .collect();
     let mut pairs: Vec<Vec<(Round, Round)>> = wanted.iter().map(|_| Vec::new()).collect();
     for restart in 0..o.restarts {

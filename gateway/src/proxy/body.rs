@@ -46,7 +46,7 @@ pub fn filter(
     let verdict = {
         // The headers (Content-Type above all) tell the engine how to parse the body; only body targets are matched.
         let req = session.req_header();
-        let headers: Vec<(&str, &[u8])> = req.headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes())).collect();
+        let headers = super::request::collect_headers(session);
         let view = waf::RequestView {
             method: req.method.as_str(),
             uri: req.uri.path_and_query().map_or("/", |p| p.as_str()),

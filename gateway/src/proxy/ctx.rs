@@ -61,7 +61,7 @@ pub struct Ctx {
     /// Body collected for the late inspection pass, when the early read did not see all of it: the bytes from
     /// `late_from` on (up to the inspection limit).
     pub late_body: Option<Vec<u8>>,
-    /// Where the late pass resumes in the body (`waf::body_resume_point` of what the early read saw).
+    /// Where the late pass resumes in the body (the early verdict's `waf::Verdict::body_resume`).
     pub late_from: usize,
     /// The request was ended by the gateway (late block); its error is not a proxy failure.
     pub ended_on_purpose: bool,

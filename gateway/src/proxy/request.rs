@@ -248,7 +248,7 @@ async fn read_body_prefix(session: &mut Session, declared: Option<u64>) -> Resul
 }
 
 /// Header pairs borrowed from the request, names lower-case as `http` stores them.
-fn collect_headers(session: &Session) -> Vec<(&str, &[u8])> {
+pub(super) fn collect_headers(session: &Session) -> Vec<(&str, &[u8])> {
     session
         .req_header()
         .headers
