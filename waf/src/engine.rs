@@ -480,8 +480,8 @@ impl Engine {
         }
     }
 
-    /// One line per inspected target: how many transform chains it goes through and whether plain values can
-    /// skip it (for tuning rule files; see [`crate::prefilter`]).
+    /// One line per inspected target: how many transform chains it goes through, whether plain values can skip
+    /// it, and the size of its gates (for tuning rule files; see [`crate::prefilter`]).
     pub fn describe(&self) -> Vec<String> {
         let line = |what: String, l: &GroupList| {
             let ungated: Vec<u32> = l
@@ -490,8 +490,15 @@ impl Engine {
                 .flat_map(|g| g.any[1].iter().chain(g.special[1].iter()))
                 .flat_map(|s| s.rules.iter().map(|(i, _)| self.c.rules[*i].id))
                 .collect();
+            let size = |a: &Option<aho_corasick::AhoCorasick>| {
+                a.as_ref()
+                    .map_or((0, 0), |a| (a.patterns_len(), a.memory_usage() / 1024))
+            };
+            let (gate, gate_kib) = size(&l.gate);
+            let (plain, plain_kib) = size(&l.plain_gate);
             format!(
-                "{what}: {} chains, plain values skip: {}, ungated rules: {ungated:?}",
+                "{what}: {} chains, plain values skip: {}, ungated rules: {ungated:?}, gate: {gate} literals \
+                 ({gate_kib} KiB), plain gate: {plain} literals ({plain_kib} KiB)",
                 l.groups.len(),
                 !l.plain_always
             )

@@ -8,6 +8,7 @@
 //! of a match and is ignored. Non-ASCII bytes always count as a possible boundary (`\s` and `\W` match some
 //! of them), so the check never rejects a hit the regex could use.
 
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 use crate::prefilter::PLAIN;
@@ -37,10 +38,10 @@ pub fn bounds_at(value: &[u8], start: usize, end: usize) -> u8 {
 pub fn required_literals(pattern: &str) -> Option<Vec<GateLit>> {
     let mut parser = crate::compile::rule_parser();
     let hir = parser.parse(pattern).ok()?;
-    let set = required(&hir)?;
     // A single plain character would gate nothing: demand two bytes, or one byte that plain values never hold.
     // (Non-ASCII bytes are rare enough in attack-relevant positions to gate on.)
     let selective = |l: &Lit| l.0.len() >= 2 || l.0.first().is_some_and(|&b| !PLAIN[b as usize] || b >= 0x80);
+    let set = required(&hir)?;
     if !set.iter().all(selective) || set.len() > 2000 {
         return None;
     }
@@ -52,6 +53,20 @@ pub fn required_literals(pattern: &str) -> Option<Vec<GateLit>> {
             bounds: (u8::from(left == Side::Bounded) * LEFT) | (u8::from(right == Side::Bounded) * RIGHT),
         })
         .collect();
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
+/// The (lower-cased) strings every match of `hir` starts with, from regex-syntax's extractor, when that set is
+/// finite and none of them is empty.
+fn prefixes(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() || lits.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
+    }
+    let mut out: Vec<Vec<u8>> = lits.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect();
     out.sort();
     out.dedup();
     Some(out)
@@ -293,41 +308,142 @@ fn required(hir: &Hir) -> Option<Vec<Lit>> {
                 }
             };
             // Runs of children with a small finite set of exact matches combine into longer literals.
-            let mut runs: Vec<Vec<u8>> = vec![Vec::new()];
-            let mut run_start = 0;
+            let mut run = Run::default();
             for (i, h) in v.iter().enumerate() {
-                match exact(h).filter(|e| e.len() * runs.len() <= 256) {
-                    Some(e) => {
-                        if runs.iter().all(Vec::is_empty) {
-                            run_start = i;
-                        }
-                        runs = runs
-                            .iter()
-                            .flat_map(|r| e.iter().map(move |x| [r.as_slice(), x].concat()))
-                            .collect();
-                    }
-                    None => {
-                        if runs.iter().all(|r| !r.is_empty()) && i > 0 {
-                            consider(
-                                edge_lits(std::mem::replace(&mut runs, vec![Vec::new()])),
-                                run_start,
-                                i - 1,
-                            );
-                        } else {
-                            runs = vec![Vec::new()];
-                        }
-                        if let Some(s) = required(h) {
-                            consider(s, i, i);
-                        }
-                    }
+                if run.extend(h, i) {
+                    continue;
+                }
+                if let Some(lits) = run.finished(i) {
+                    consider(lits, run.start, i - 1);
+                }
+                // A run followed by a child that starts with one of a few strings: the run and that start are
+                // contiguous in every match (`%` then `2e|c0%…` gives `%2e`, `%c0%`).
+                if let Some(lits) = run.joined(h) {
+                    consider(lits, run.start, i);
+                }
+                run = Run::default();
+                if run.extend(h, i) {
+                    continue;
+                }
+                if let Some(s) = required(h) {
+                    consider(s, i, i);
                 }
             }
-            if runs.iter().all(|r| !r.is_empty()) && !v.is_empty() {
-                consider(edge_lits(runs), run_start, v.len() - 1);
+            if let Some(lits) = run.finished(v.len()) {
+                consider(lits, run.start, v.len() - 1);
             }
             best
         }
     }
+}
+
+/// Most literals one run of a concatenation may list.
+const RUN_LIMIT: usize = 256;
+
+/// The strings a run of consecutive children of a concatenation spells, one of which every match holds.
+/// `open` strings end at the run's last child and may grow with the next one; `closed` strings end inside a
+/// repetition (`%(?:25)*` holds `%25` whenever it repeats at all), so nothing may be appended to them.
+#[derive(Debug)]
+struct Run {
+    open: Vec<Vec<u8>>,
+    closed: Vec<Vec<u8>>,
+    /// The child the run starts at.
+    start: usize,
+}
+
+impl Default for Run {
+    fn default() -> Self {
+        Run {
+            open: vec![Vec::new()],
+            closed: Vec::new(),
+            start: 0,
+        }
+    }
+}
+
+impl Run {
+    fn is_fresh(&self) -> bool {
+        self.closed.is_empty() && self.open.iter().all(Vec::is_empty)
+    }
+
+    /// Appends child `h` (at `i`) when it matches a small finite set of strings, or is a repetition of one
+    /// after the run's start; false when the run must end before it.
+    fn extend(&mut self, h: &Hir, i: usize) -> bool {
+        let fresh = self.is_fresh();
+        if !fresh && self.open.is_empty() {
+            return false;
+        }
+        if let Some(e) = exact(h).filter(|e| e.len() * self.open.len() + self.closed.len() <= RUN_LIMIT) {
+            if fresh {
+                self.start = i;
+            }
+            self.open = cross(&self.open, &e);
+            return true;
+        }
+        // A repetition only extends a run already started; alone it is looked at by `required`.
+        let HirKind::Repetition(r) = h.kind() else {
+            return false;
+        };
+        if fresh {
+            return false;
+        }
+        let Some(e) = exact(&r.sub).filter(|e| !e.iter().any(Vec::is_empty)) else {
+            return false;
+        };
+        // An empty run before a repetition adds nothing: whatever follows the repetition still holds the run's
+        // later strings whole.
+        let grown: Vec<&Vec<u8>> = self.open.iter().filter(|o| r.min > 0 || !o.is_empty()).collect();
+        if grown.len() * e.len() + self.closed.len() + self.open.len() > RUN_LIMIT {
+            return false;
+        }
+        for o in grown {
+            self.closed.extend(e.iter().map(|x| [o.as_slice(), x].concat()));
+        }
+        if r.min > 0 {
+            // Every match passes through the repetition: nothing reaches past it unbroken.
+            self.open.clear();
+        }
+        true
+    }
+
+    /// The run as gate literals, when every string of it is non-empty.
+    fn finished(&self, next: usize) -> Option<Vec<Lit>> {
+        let complete = next > 0
+            && !self.open.is_empty() | !self.closed.is_empty()
+            && self.open.iter().chain(&self.closed).all(|s| !s.is_empty());
+        complete.then(|| {
+            self.open
+                .iter()
+                .map(|s| (s.clone(), Side::Edge, Side::Edge))
+                .chain(self.closed.iter().map(|s| (s.clone(), Side::Edge, Side::Free)))
+                .collect()
+        })
+    }
+
+    /// The run with the strings child `h` starts with appended, when the run is complete but holds a string of
+    /// one byte (`%`), and `h` starts with one of a few strings. Longer runs are left alone: they gate well
+    /// enough, and the strings appended would lose the word boundaries around them and list every case and
+    /// space variant of `h`'s start.
+    fn joined(&self, h: &Hir) -> Option<Vec<Lit>> {
+        let all = || self.open.iter().chain(&self.closed);
+        if self.open.is_empty() || all().any(Vec::is_empty) || !all().any(|s| s.len() < 2) {
+            return None;
+        }
+        let p = prefixes(h).filter(|p| p.len() * self.open.len() + self.closed.len() <= RUN_LIMIT)?;
+        Some(
+            cross(&self.open, &p)
+                .into_iter()
+                .chain(self.closed.iter().cloned())
+                .map(|s| (s, Side::Edge, Side::Free))
+                .collect(),
+        )
+    }
+}
+
+fn cross(a: &[Vec<u8>], b: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    a.iter()
+        .flat_map(|x| b.iter().map(move |y| [x.as_slice(), y].concat()))
+        .collect()
 }
 
 /// The finite set of (lower-cased) strings `hir` matches exactly, when small.
@@ -403,6 +519,20 @@ mod tests {
                 ("netcat".into(), LEFT | RIGHT)
             ])
         );
+    }
+
+    #[test]
+    fn affixes_beyond_repetitions() {
+        // `required` alone stops at `(?:25)*` and keeps `%`, which every percent-encoded URL holds.
+        let got = lits(r"%(?:25)*(?:2e|c0%(?:25)*ae)(?:/|%2f)").unwrap();
+        let bytes: Vec<&str> = got.iter().map(|(l, _)| l.as_str()).collect();
+        assert!(bytes.iter().all(|l| l.len() >= 3), "{bytes:?}");
+        for hit in ["%2e/", "%252e/", "%c0%ae%2f", "%25%25c0%25ae/"] {
+            assert!(bytes.iter().any(|l| hit.contains(l)), "{hit} holds none of {bytes:?}");
+        }
+        assert!(!bytes.iter().any(|l| "/a%20b%2fc".contains(l)));
+        // A literal of two bytes or more keeps its word boundaries: no affix set replaces it.
+        assert_eq!(lits(r"(?i)\bunion\b"), Some(vec![("union".into(), LEFT | RIGHT)]));
     }
 
     #[test]
