@@ -77,12 +77,20 @@ pub struct GroupList {
     pub base64: bool,
     pub sqli: bool,
     pub xss: bool,
-    /// Groups ordered so that a group comes after every group whose chain is a prefix of its own.
-    pub order: Vec<usize>,
-    /// Per group: another group whose chain is the longest prefix of this one's, and that prefix's length.
-    /// Chains share their decoding steps (`url_decode, utf8_fix, html_entity_decode …`), so a value is
-    /// transformed once per distinct step instead of once per chain.
-    pub derive: Vec<Option<(usize, usize)>>,
+    /// The distinct non-empty prefixes of the groups' chains, parents first: step `n` applies its transform
+    /// to the value of step `parent` (the raw value when `None`). Chains share their decoding steps
+    /// (`url_decode, utf8_fix, html_entity_decode …`), so a value is transformed once per distinct prefix
+    /// instead of once per chain.
+    pub steps: Vec<Step>,
+    /// Per group: the step whose value its chain gives (`None`: the raw value).
+    pub step_of: Vec<Option<usize>>,
+}
+
+/// One node of a [`GroupList`]'s transform prefixes.
+#[derive(Debug)]
+pub struct Step {
+    pub parent: Option<usize>,
+    pub transform: Transform,
 }
 
 impl GroupList {
@@ -126,20 +134,22 @@ impl GroupList {
         } else {
             Some(shared.automaton(all.keys().cloned().collect())?)
         };
-        let chain = |i: usize| chains[groups[i].chain].as_slice();
-        let mut order: Vec<usize> = (0..groups.len()).collect();
-        order.sort_by_key(|&i| chain(i).len());
-        let derive = (0..groups.len())
-            .map(|i| {
-                (0..groups.len())
-                    .filter(|&j| j != i && chain(j).len() < chain(i).len() && chain(i).starts_with(chain(j)))
-                    .max_by_key(|&j| chain(j).len())
-                    .map(|j| (j, chain(j).len()))
+        let mut steps: Vec<Step> = Vec::new();
+        let mut known: HashMap<(Option<usize>, Transform), usize> = HashMap::new();
+        let step_of = groups
+            .iter()
+            .map(|g| {
+                chains[g.chain].iter().fold(None, |parent, &transform| {
+                    Some(*known.entry((parent, transform)).or_insert_with(|| {
+                        steps.push(Step { parent, transform });
+                        steps.len() - 1
+                    }))
+                })
             })
             .collect();
         Ok(GroupList {
-            order,
-            derive,
+            steps,
+            step_of,
             gate,
             gate_bits: all.into_values().collect(),
             base64: groups.iter().any(|g| chain_unplains[g.chain]),

@@ -2,7 +2,6 @@
 //! denylists, protocol checks, rate limits, then every target value through its matcher groups; the verdict sums
 //! the scores of the rules that fired (each rule once) against the site's threshold.
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -222,17 +221,8 @@ impl<'e, 'p> Scan<'e, 'p> {
                 }
             }
         } else {
-            let mut values: Vec<Cow<'_, [u8]>> = vec![Cow::Borrowed(&[][..]); list.groups.len()];
-            for &i in &list.order {
-                let chain = &self.engine.c.chains[list.groups[i].chain];
-                values[i] = match list.derive[i] {
-                    Some((parent, done)) => match apply_chain(&chain[done..], &values[parent]) {
-                        Cow::Owned(v) => Cow::Owned(v),
-                        Cow::Borrowed(_) => values[parent].clone(),
-                    },
-                    None => apply_chain(chain, &f.value),
-                };
-            }
+            let steps = StepValues::run(list, &f.value);
+            let values: Vec<&[u8]> = list.step_of.iter().map(|&s| steps.get(s)).collect();
             let open = gate_scan(list, &values);
             for (i, (g, v)) in list.groups.iter().zip(&values).enumerate() {
                 self.group(g, f.kind, &f.name, v, open >> (2 * i) & 3);
@@ -244,6 +234,42 @@ impl<'e, 'p> Scan<'e, 'p> {
             } else if in_request {
                 self.seen.insert(f.kind, &f.name, &f.value);
             }
+        }
+    }
+}
+
+/// The value of every transform step of a [`GroupList`] for one raw value.
+struct StepValues<'v> {
+    raw: &'v [u8],
+    /// Per step: its own output, when the step changed the value.
+    owned: Vec<Option<Vec<u8>>>,
+    /// Per step: the step whose output it equals (`None`: the raw value).
+    same_as: Vec<Option<usize>>,
+}
+
+impl<'v> StepValues<'v> {
+    fn run(list: &GroupList, raw: &'v [u8]) -> StepValues<'v> {
+        let mut s = StepValues {
+            raw,
+            owned: Vec::with_capacity(list.steps.len()),
+            same_as: Vec::with_capacity(list.steps.len()),
+        };
+        for (n, step) in list.steps.iter().enumerate() {
+            let changed = step.transform.apply(s.get(step.parent));
+            let same = match changed {
+                Some(_) => Some(n),
+                None => step.parent.and_then(|p| s.same_as[p]),
+            };
+            s.owned.push(changed);
+            s.same_as.push(same);
+        }
+        s
+    }
+
+    fn get(&self, step: Option<usize>) -> &[u8] {
+        match step.and_then(|n| self.same_as[n]) {
+            Some(m) => self.owned[m].as_deref().unwrap_or(self.raw),
+            None => self.raw,
         }
     }
 }
@@ -271,7 +297,7 @@ fn has_sql_punctuation(v: &[u8]) -> bool {
 
 /// One overlapping scan of the list's gate per distinct transformed value (case-insensitively equal values
 /// share it); returns the open bits of every group's gated sets.
-fn gate_scan(list: &GroupList, values: &[Cow<'_, [u8]>]) -> u64 {
+fn gate_scan(list: &GroupList, values: &[&[u8]]) -> u64 {
     if list.gate.is_none() {
         return 0;
     }
