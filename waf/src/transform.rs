@@ -51,7 +51,7 @@ impl Transform {
             Transform::CssDecode => decode::css_decode(v),
             Transform::Base64Decode => decode::base64_decode(v),
             Transform::Lowercase => {
-                if v.iter().any(u8::is_ascii_uppercase) {
+                if has_uppercase(v) {
                     Some(v.to_ascii_lowercase())
                 } else {
                     None
@@ -67,6 +67,14 @@ impl Transform {
             Transform::Cmdline => decode::cmdline(v),
         }
     }
+}
+
+/// True when `v` holds an ASCII capital. Checked in blocks without an early exit inside a block, which the
+/// compiler turns into vector compares: every value of every lower-casing chain comes here, most of them with no
+/// capital at all, and a byte-at-a-time `any` cost a few percent of a request.
+fn has_uppercase(v: &[u8]) -> bool {
+    v.chunks(32)
+        .any(|c| c.iter().fold(false, |found, b| found | b.is_ascii_uppercase()))
 }
 
 /// Applies a chain of transforms, borrowing the input when no step changes it.
