@@ -8,7 +8,7 @@ pub mod ranges;
 
 use std::net::IpAddr;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use dashmap::DashMap;
@@ -48,6 +48,10 @@ pub struct Entry {
 #[derive(Debug)]
 pub struct BadGuyTable {
     map: DashMap<IpAddr, Entry>,
+    /// How many entries `map` holds, kept by whoever inserts or removes one. Every request asks whether the
+    /// table is empty (it almost always is), and `DashMap::is_empty` read-locks every shard to answer, which
+    /// cost the gateway's worker threads a cache-line handover per shard and request.
+    entries: AtomicUsize,
     max_entries: usize,
     /// Serialises evictions so concurrent inserts into a full table evict once.
     evicting: Mutex<()>,
@@ -60,6 +64,7 @@ impl BadGuyTable {
     pub fn new(max_entries: usize) -> BadGuyTable {
         BadGuyTable {
             map: DashMap::with_capacity(max_entries.min(65_536)),
+            entries: AtomicUsize::new(0),
             max_entries: max_entries.max(1),
             evicting: Mutex::new(()),
             dirty: AtomicBool::new(false),
@@ -70,7 +75,7 @@ impl BadGuyTable {
 
     /// The live entry for `ip`, if any (expired entries count as absent).
     pub fn lookup(&self, ip: IpAddr, now: u64) -> Option<Entry> {
-        if self.map.is_empty() {
+        if self.is_empty() {
             return None;
         }
         let ip = protocol::ip::canonical(ip);
@@ -80,7 +85,7 @@ impl BadGuyTable {
     /// True when `ip` is marked and the mark has not expired. Counts the hit.
     pub fn hit(&self, ip: IpAddr, now: u64) -> bool {
         let ip = protocol::ip::canonical(ip);
-        if self.map.is_empty() {
+        if self.is_empty() {
             return self.ranges.find(ip, now).is_some();
         }
         // Read lock first: most clients are not marked, and a write lock per request would serialise a shard.
@@ -101,12 +106,12 @@ impl BadGuyTable {
     /// shortened, except by a manual entry (a person's word is final).
     pub fn mark(&self, ip: IpAddr, until: u64, reason: &str, source: Source, now: u64) {
         let ip = protocol::ip::canonical(ip);
-        if !self.map.contains_key(&ip) && self.map.len() >= self.max_entries {
+        if !self.map.contains_key(&ip) && self.len() >= self.max_entries {
             self.make_room(now);
         }
-        self.map
-            .entry(ip)
-            .and_modify(|e| {
+        match self.map.entry(ip) {
+            dashmap::Entry::Occupied(mut o) => {
+                let e = o.get_mut();
                 e.hits += 1;
                 e.last_seen = now;
                 if until > e.until || source == Source::Manual || e.until <= now {
@@ -114,41 +119,57 @@ impl BadGuyTable {
                     e.reason = reason.to_string();
                     e.source = source;
                 }
-            })
-            .or_insert_with(|| Entry {
-                ip,
-                hits: 1,
-                first_seen: now,
-                last_seen: now,
-                until,
-                reason: reason.to_string(),
-                source,
-            });
+            }
+            dashmap::Entry::Vacant(v) => {
+                // Counted before it is visible: a lookup never finds the count at 0 with the entry in the map.
+                self.entries.fetch_add(1, Ordering::Relaxed);
+                v.insert(Entry {
+                    ip,
+                    hits: 1,
+                    first_seen: now,
+                    last_seen: now,
+                    until,
+                    reason: reason.to_string(),
+                    source,
+                });
+            }
+        }
         self.dirty.store(true, Ordering::Relaxed);
     }
 
     pub fn remove(&self, ip: IpAddr) -> bool {
         let removed = self.map.remove(&protocol::ip::canonical(ip)).is_some();
         if removed {
+            self.entries.fetch_sub(1, Ordering::Relaxed);
             self.dirty.store(true, Ordering::Relaxed);
         }
         removed
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.entries.load(Ordering::Relaxed)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len() == 0
+    }
+
+    /// `DashMap::retain` that keeps [`Self::entries`] right; returns how many went.
+    fn retain(&self, mut keep: impl FnMut(&IpAddr, &mut Entry) -> bool) -> usize {
+        let mut gone = 0;
+        self.map.retain(|ip, e| {
+            let k = keep(ip, e);
+            gone += usize::from(!k);
+            k
+        });
+        self.entries.fetch_sub(gone, Ordering::Relaxed);
+        gone
     }
 
     /// Drops expired entries; returns how many.
     pub fn purge_expired(&self, now: u64) -> usize {
         self.ranges.purge_expired(now);
-        let before = self.map.len();
-        self.map.retain(|_, e| e.until > now);
-        let n = before.saturating_sub(self.map.len());
+        let n = self.retain(|_, e| e.until > now);
         if n > 0 {
             self.dirty.store(true, Ordering::Relaxed);
         }
@@ -159,10 +180,10 @@ impl BadGuyTable {
     /// Evicting in batches keeps the cost of a full table at a scan per ~1 % of inserts, not per insert.
     fn make_room(&self, now: u64) {
         let Ok(_guard) = self.evicting.lock() else { return };
-        if self.map.len() < self.max_entries {
+        if self.len() < self.max_entries {
             return; // another thread made room
         }
-        if self.purge_expired(now) > 0 && self.map.len() < self.max_entries {
+        if self.purge_expired(now) > 0 && self.len() < self.max_entries {
             return;
         }
         let batch = (self.max_entries / 100).max(1);
@@ -170,10 +191,10 @@ impl BadGuyTable {
         let k = batch.min(untils.len()) - 1;
         let (_, cutoff, _) = untils.select_nth_unstable(k);
         let cutoff = *cutoff;
-        let mut removed = 0usize;
-        self.map.retain(|_, e| {
-            if removed < batch && e.until <= cutoff {
-                removed += 1;
+        let mut taken = 0usize;
+        let removed = self.retain(|_, e| {
+            if taken < batch && e.until <= cutoff {
+                taken += 1;
                 false
             } else {
                 true
@@ -226,10 +247,7 @@ impl BadGuyTable {
     /// After a full pull from the manager: drops the manager's entries it no longer lists (unbanned or expired
     /// there while this gateway was away); this gateway's own and manual marks stay. Returns how many went.
     pub fn keep_manager_entries(&self, listed: &std::collections::HashSet<IpAddr>) -> usize {
-        let before = self.map.len();
-        self.map
-            .retain(|ip, e| e.source != Source::Manager || listed.contains(ip));
-        let gone = before.saturating_sub(self.map.len());
+        let gone = self.retain(|ip, e| e.source != Source::Manager || listed.contains(ip));
         if gone > 0 {
             self.dirty.store(true, Ordering::Relaxed);
         }
@@ -256,10 +274,12 @@ impl BadGuyTable {
         };
         let mut n = 0;
         for e in state.entries.into_iter().filter(|e| e.until > now) {
-            if self.map.len() >= self.max_entries {
+            if self.len() >= self.max_entries {
                 break;
             }
-            self.map.insert(protocol::ip::canonical(e.ip), e);
+            if self.map.insert(protocol::ip::canonical(e.ip), e).is_none() {
+                self.entries.fetch_add(1, Ordering::Relaxed);
+            }
             n += 1;
         }
         let live: Vec<_> = state.ranges.into_iter().filter(|r| r.until > now).collect();
@@ -302,6 +322,49 @@ mod tests {
             "never shortened by a weaker mark"
         );
         assert_eq!(t.purge_expired(200), 1);
+    }
+
+    /// The count that lets requests skip an empty table follows every way in and out of it.
+    #[test]
+    fn entry_count_matches_the_map() {
+        let t = BadGuyTable::new(100);
+        let agree = |t: &BadGuyTable| assert_eq!(t.len(), t.map.len());
+        assert!(t.is_empty() && !t.hit(ip("1.2.3.4"), 1));
+        t.mark(ip("1.2.3.4"), 100, "r", Source::Waf, 1);
+        t.mark(ip("1.2.3.4"), 200, "r", Source::Waf, 1);
+        t.mark(ip("5.6.7.8"), 50, "r", Source::Manager, 1);
+        agree(&t);
+        assert_eq!(t.len(), 2);
+        assert!(t.hit(ip("1.2.3.4"), 2));
+        assert!(t.remove(ip("1.2.3.4")) && !t.remove(ip("1.2.3.4")));
+        agree(&t);
+        t.mark(ip("9.9.9.9"), 500, "r", Source::Waf, 1);
+        assert_eq!(t.keep_manager_entries(&Default::default()), 1);
+        agree(&t);
+        assert_eq!(t.purge_expired(600), 1);
+        agree(&t);
+        assert!(t.is_empty());
+        for i in 0..250u32 {
+            t.mark(IpAddr::from(i.to_be_bytes()), 1_000 + u64::from(i), "r", Source::Waf, 1);
+        }
+        agree(&t);
+        // Marks from another thread are seen by hits on this one once they return.
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                for i in 0..1_000u32 {
+                    t.mark(
+                        IpAddr::from((0x0b00_0000 + i).to_be_bytes()),
+                        5_000,
+                        "r",
+                        Source::Waf,
+                        1,
+                    );
+                }
+            });
+        });
+        assert!(t.hit(IpAddr::from((0x0b00_0000u32 + 999).to_be_bytes()), 2));
+        agree(&t);
+        assert!(t.len() <= 100);
     }
 
     #[test]
