@@ -7,6 +7,7 @@ use aho_corasick::AhoCorasick;
 use ipnet::IpNet;
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
+use crate::gate::Gate;
 use crate::gate_literals::{bounds_at, required_literals, GateLit, LEFT, RIGHT};
 use crate::prefilter;
 use crate::rule_file::{Action, Check, Detect, LibinjectionKind, LocatedRule, RateDef};
@@ -63,14 +64,14 @@ pub struct Group {
 #[derive(Debug, Default)]
 pub struct GroupList {
     pub groups: Vec<Group>,
-    pub plain_gate: Option<AhoCorasick>,
+    pub plain_gate: Option<Gate>,
     /// Per `plain_gate` pattern: the word boundaries ([`crate::gate_literals`]) a hit needs to count.
     plain_bounds: Vec<u8>,
     /// All gated sets' required literals of the list in one automaton (case-insensitive, overlapping
     /// matches): `gate_bits[pattern][bounds]` has bit `2 * group` for the group's `any[0]` and `2 * group + 1`
     /// for its `special[0]`, for the literals that need the word boundaries `bounds`. Chains that leave a value
     /// unchanged share one scan.
-    pub gate: Option<AhoCorasick>,
+    pub gate: Option<Gate>,
     gate_bits: Vec<[u64; 4]>,
     pub plain_always: bool,
     /// Some chain base64-decodes, which can turn a plain value into anything.
@@ -165,38 +166,31 @@ impl GroupList {
     /// True when the plain gate finds a literal of a plain-capable pattern in `v` with the word boundaries
     /// that pattern puts around it.
     pub fn plain_gate_hit(&self, v: &[u8]) -> bool {
-        // Most values hold no literal at all: the prefiltered unanchored search says so fastest.
         self.plain_gate.as_ref().is_some_and(|g| {
-            g.is_match(v)
-                && g.find_overlapping_iter(v).any(|m| {
-                    let need = self.plain_bounds[m.pattern().as_usize()];
-                    need == 0 || bounds_at(v, m.start(), m.end()) & need == need
-                })
+            g.scan(v, |pattern, start, end| {
+                let need = self.plain_bounds[pattern];
+                need == 0 || bounds_at(v, start, end) & need == need
+            })
         })
     }
 
     /// The gate bits (see `gate`) that hits in `v` open, restricted to `mask`; stops once all of `mask` is open.
     pub fn gate_open(&self, v: &[u8], mask: u64) -> u64 {
         let Some(gate) = &self.gate else { return 0 };
-        if !gate.is_match(v) {
-            return 0;
-        }
         let mut open = 0u64;
-        for m in gate.find_overlapping_iter(v) {
-            let bits = &self.gate_bits[m.pattern().as_usize()];
+        gate.scan(v, |pattern, start, end| {
+            let bits = &self.gate_bits[pattern];
             open |= bits[0];
             if bits[1] | bits[2] | bits[3] != 0 {
-                let found = bounds_at(v, m.start(), m.end());
+                let found = bounds_at(v, start, end);
                 for (need, b) in bits.iter().enumerate().skip(1) {
                     if found & need as u8 == need as u8 {
                         open |= b;
                     }
                 }
             }
-            if open & mask == mask {
-                break;
-            }
-        }
+            open & mask == mask
+        });
         open & mask
     }
 }
@@ -302,7 +296,7 @@ fn regex_error(r: &LocatedRule, e: &regex::Error) -> RuleError {
 struct Shared {
     regexes: HashMap<String, Regex>,
     sets: HashMap<Vec<String>, RegexSet>,
-    automata: HashMap<Vec<Vec<u8>>, AhoCorasick>,
+    automata: HashMap<Vec<Vec<u8>>, Gate>,
 }
 
 impl Shared {
@@ -316,15 +310,11 @@ impl Shared {
     }
 
     /// A case-insensitive gate over `lits`.
-    fn automaton(&mut self, lits: Vec<Vec<u8>>) -> Result<AhoCorasick, String> {
+    fn automaton(&mut self, lits: Vec<Vec<u8>>) -> Result<Gate, String> {
         if let Some(a) = self.automata.get(&lits) {
             return Ok(a.clone());
         }
-        let a = aho_corasick::AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&lits)
-            .map_err(|e| e.to_string())?;
+        let a = Gate::new(&lits)?;
         self.automata.insert(lits, a.clone());
         Ok(a)
     }

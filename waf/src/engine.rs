@@ -516,10 +516,8 @@ impl Engine {
                 .flat_map(|g| g.any[1].iter().chain(g.special[1].iter()))
                 .flat_map(|s| s.rules.iter().map(|(i, _)| self.c.rules[*i].id))
                 .collect();
-            let size = |a: &Option<aho_corasick::AhoCorasick>| {
-                a.as_ref()
-                    .map_or((0, 0), |a| (a.patterns_len(), a.memory_usage() / 1024))
-            };
+            let size =
+                |a: &Option<crate::gate::Gate>| a.as_ref().map_or((0, 0), |a| (a.len(), a.memory_usage() / 1024));
             let (gate, gate_kib) = size(&l.gate);
             let (plain, plain_kib) = size(&l.plain_gate);
             format!(

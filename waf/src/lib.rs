@@ -26,6 +26,7 @@ pub mod cli;
 mod compile;
 pub mod decode;
 mod engine;
+mod gate;
 mod gate_literals;
 mod policy;
 pub mod prefilter;
