@@ -3,11 +3,13 @@
 
 mod json;
 mod multipart;
+mod resume;
 mod xml;
 
 use std::borrow::Cow;
 
 pub use multipart::boundary as multipart_boundary;
+pub use resume::{BodyResume, DelimiterSkip};
 
 use crate::target::{urlencoded_fields, Field, TargetKind};
 
@@ -115,45 +117,50 @@ fn raw<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'a>)) {
 ///
 /// Returns the resume point: where a second pass over the rest of a body cut at the end of `body` must start so
 /// that the two passes together see every field (`None`: the rest of a body of this type is not inspected at
-/// all). Multipart and form bodies resume at the part or pair the cut may go through (past the content of a file
-/// part, which is not inspected); other types are parsed again from the start.
+/// all). Multipart and form bodies resume at the part or pair the cut may go through (inside the content of a
+/// file part, which is not inspected, at the next delimiter line: see [`BodyResume::skip_to`]); other types are
+/// parsed again from the start.
 pub fn extract<'a>(
     content_type: &'a [u8],
     body: &'a [u8],
     truncated: bool,
     resumed: bool,
     f: &mut dyn FnMut(Field<'a>),
-) -> Option<usize> {
-    match kind_of(content_type) {
+) -> Option<BodyResume> {
+    let offset = match kind_of(content_type) {
         BodyKind::UrlEncoded => {
             urlencoded_fields(body, f);
-            Some(memchr::memrchr(b'&', body).map_or(0, |p| p + 1))
+            memchr::memrchr(b'&', body).map_or(0, |p| p + 1)
         }
-        BodyKind::Multipart => multipart::parse(content_type, body, resumed, f).or_else(|| {
+        BodyKind::Multipart => {
+            if let Some(r) = multipart::parse(content_type, body, resumed, f) {
+                return Some(r);
+            }
             // No part: inspected raw, unless this is a resumed tail (the rest of a file's content).
             if !resumed {
                 raw(body, f);
             }
-            Some(0)
-        }),
+            0
+        }
         BodyKind::Json => {
             if !json::parse(body, f) && !truncated {
                 raw(body, f);
             }
-            Some(0)
+            0
         }
         BodyKind::Xml => {
             if !xml::parse(body, f) {
                 raw(body, f);
             }
-            Some(0)
+            0
         }
-        BodyKind::Binary => None,
+        BodyKind::Binary => return None,
         BodyKind::Raw => {
             raw(body, f);
-            Some(0)
+            0
         }
-    }
+    };
+    Some(BodyResume::at(offset))
 }
 
 #[cfg(test)]

@@ -38,10 +38,10 @@ pub fn bounds_at(value: &[u8], start: usize, end: usize) -> u8 {
 pub fn required_literals(pattern: &str) -> Option<Vec<GateLit>> {
     let mut parser = crate::compile::rule_parser();
     let hir = parser.parse(pattern).ok()?;
+    let set = required(&hir)?;
     // A single plain character would gate nothing: demand two bytes, or one byte that plain values never hold.
     // (Non-ASCII bytes are rare enough in attack-relevant positions to gate on.)
     let selective = |l: &Lit| l.0.len() >= 2 || l.0.first().is_some_and(|&b| !PLAIN[b as usize] || b >= 0x80);
-    let set = required(&hir)?;
     if !set.iter().all(selective) || set.len() > 2000 {
         return None;
     }
@@ -409,7 +409,7 @@ impl Run {
     /// The run as gate literals, when every string of it is non-empty.
     fn finished(&self, next: usize) -> Option<Vec<Lit>> {
         let complete = next > 0
-            && !self.open.is_empty() | !self.closed.is_empty()
+            && (!self.open.is_empty() || !self.closed.is_empty())
             && self.open.iter().chain(&self.closed).all(|s| !s.is_empty());
         complete.then(|| {
             self.open

@@ -35,7 +35,7 @@ mod rule_file;
 mod target;
 pub mod transform;
 
-pub use body::{extract as extract_body, kind_of as body_kind, BodyKind};
+pub use body::{extract as extract_body, kind_of as body_kind, BodyKind, BodyResume, DelimiterSkip};
 pub use engine::Engine;
 pub use policy::{ExclusionSettings, SitePolicy, WafSiteSettings, DEFAULT_INSPECT_BODY_LIMIT};
 pub use rate::RateLimiter;
@@ -99,7 +99,7 @@ pub struct Verdict {
     /// For a body seen only in part (`body_complete` false): where in the body a second pass over the rest must
     /// start so that the two passes together see every field; `None` when the rest needs no inspection (binary
     /// types) or the body was not looked at (allowlisted request).
-    pub body_resume: Option<usize>,
+    pub body_resume: Option<BodyResume>,
 }
 
 impl Verdict {

@@ -179,7 +179,11 @@ pub fn for_each_line_field<'a>(req: &RequestView<'a>, f: &mut dyn FnMut(Field<'a
 }
 
 /// Returns the body's resume point (see [`body::extract`]).
-pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn FnMut(Field<'a>)) -> Option<usize> {
+pub fn for_each_field<'a>(
+    req: &RequestView<'a>,
+    body_limit: usize,
+    f: &mut dyn FnMut(Field<'a>),
+) -> Option<body::BodyResume> {
     if !req.body_only {
         if let Some(q) = for_each_line_field(req, f) {
             urlencoded_fields(q, f);
@@ -222,7 +226,7 @@ pub fn for_each_field<'a>(req: &RequestView<'a>, body_limit: usize, f: &mut dyn 
         }
     }
     if req.body.is_empty() {
-        return Some(0);
+        return Some(body::BodyResume::at(0));
     }
     let body = &req.body[..req.body.len().min(body_limit)];
     let truncated = body.len() < req.body.len() || !req.body_complete;

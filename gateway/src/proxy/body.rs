@@ -11,6 +11,26 @@ use crate::badguys::unix_now;
 use crate::site::WafMode;
 use crate::state::Shared;
 
+/// Keeps `bytes` (body offset `at` on) for the late pass, up to the inspection `limit`. While the late pass is
+/// past a cut inside a file's content, bytes are dropped until the next delimiter line, where it then starts.
+fn keep_late(ctx: &mut Ctx, bytes: &[u8], at: usize, limit: usize) {
+    let (head, rest) = match ctx.late_skip.as_mut() {
+        None => (Vec::new(), bytes),
+        Some(skip) => {
+            let Some((head, k)) = skip.feed(bytes) else { return };
+            ctx.late_skip = None;
+            ctx.late_from = at + k - head.len();
+            (head, &bytes[k..])
+        }
+    };
+    let Some(buf) = ctx.late_body.as_mut() else { return };
+    let start = at + (bytes.len() - rest.len()) - head.len();
+    for (part, part_at) in [(&head[..], start), (rest, start + head.len())] {
+        let room = limit.saturating_sub(part_at).min(part.len());
+        buf.extend_from_slice(&part[..room]);
+    }
+}
+
 pub fn filter(
     shared: &Shared,
     session: &Session,
@@ -26,13 +46,12 @@ pub fn filter(
             ctx.action = Action::Reject;
             return Error::e_explain(ErrorType::HTTPStatus(413), "request body larger than max_body_size");
         }
-        if let Some(buf) = ctx.late_body.as_mut() {
-            // This chunk is body[at..at + len]; keep what lies in late_from..inspect_body_limit.
+        if ctx.late_body.is_some() {
+            // This chunk is body[at..at + len]; the late pass wants what lies from late_from on.
             let at = (ctx.body_seen - c.len() as u64) as usize;
             let from = ctx.late_from.max(at) - at;
-            let to = site.policy.inspect_body_limit.saturating_sub(at).min(c.len());
-            if from < to {
-                buf.extend_from_slice(&c[from..to]);
+            if from < c.len() {
+                keep_late(ctx, &c[from..], at + from, site.policy.inspect_body_limit);
             }
         }
     }
@@ -42,6 +61,9 @@ pub fn filter(
     let Some(body) = ctx.late_body.take() else {
         return Ok(());
     };
+    if body.is_empty() {
+        return Ok(());
+    }
     let Some(client) = ctx.client_ip else { return Ok(()) };
     let verdict = {
         // The headers (Content-Type above all) tell the engine how to parse the body; only body targets are matched.

@@ -63,6 +63,10 @@ pub struct Ctx {
     pub late_body: Option<Vec<u8>>,
     /// Where the late pass resumes in the body (the early verdict's `waf::Verdict::body_resume`).
     pub late_from: usize,
+    /// While the late pass looks for the delimiter line after a file's content (which is not kept).
+    pub late_skip: Option<waf::DelimiterSkip>,
+    /// The early verdict's resume point, to start the late pass again when a retry replays the body.
+    pub late_resume: Option<waf::BodyResume>,
     /// The request was ended by the gateway (late block); its error is not a proxy failure.
     pub ended_on_purpose: bool,
     /// Status the gateway answered with itself, when it did.
@@ -87,9 +91,23 @@ impl Ctx {
             body_seen: 0,
             late_body: None,
             late_from: 0,
+            late_skip: None,
+            late_resume: None,
             ended_on_purpose: false,
             own_status: None,
         }
+    }
+}
+
+impl Ctx {
+    /// Sets up the late pass at `resume`, with room for `expected` bytes unless it starts by skipping a file's
+    /// content (then what it keeps is usually small, and the file may be large).
+    pub fn start_late_pass(&mut self, resume: &waf::BodyResume, expected: usize) {
+        self.late_from = resume.offset;
+        self.late_skip = resume.skip_to.as_deref().map(waf::DelimiterSkip::new);
+        let capacity = if self.late_skip.is_some() { 0 } else { expected };
+        self.late_body = Some(Vec::with_capacity(capacity));
+        self.late_resume = Some(resume.clone());
     }
 }
 

@@ -98,10 +98,9 @@ pub async fn filter(shared: &Shared, session: &mut Session, ctx: &mut Ctx) -> Re
     if !complete {
         // The rest of the body is inspected as it streams through (see `body.rs`), from the part or field the
         // early read cut through; sized up front so the copy is not moved again at every doubling.
-        if let Some(from) = verdict.body_resume {
+        if let Some(resume) = &verdict.body_resume {
             let expected = declared.unwrap_or(0).min(site.policy.inspect_body_limit as u64) as usize;
-            ctx.late_from = from;
-            ctx.late_body = Some(Vec::with_capacity(expected.saturating_sub(from)));
+            ctx.start_late_pass(resume, expected.saturating_sub(resume.offset));
         }
     }
     ctx.score = verdict.score;

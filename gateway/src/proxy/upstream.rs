@@ -22,8 +22,8 @@ pub fn peer(shared: &Shared, _session: &mut Session, ctx: &mut Ctx) -> Result<Bo
     if !ctx.tried.is_empty() {
         // A retry replays the body from the start.
         ctx.body_seen = 0;
-        if let Some(buf) = ctx.late_body.as_mut() {
-            buf.clear();
+        if let (Some(resume), true) = (ctx.late_resume.clone(), ctx.late_body.is_some()) {
+            ctx.start_late_pass(&resume, 0);
         }
     }
     let Some(pool) = pool(ctx) else {

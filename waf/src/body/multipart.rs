@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use memchr::memmem;
 
+use super::resume::BodyResume;
 use crate::target::{Field, TargetKind};
 
 /// The `boundary` parameter of a Content-Type value.
@@ -97,7 +98,12 @@ fn file_name(disposition: &[u8]) -> Option<&[u8]> {
 /// client picks the boundary, and `--boundary--` inside a field value must not end the parse for the WAF only.
 /// A part's headers end at its first blank line, CRLF or bare LF, whichever comes first, as LF-tolerant backends
 /// (PHP, busboy) read them.
-pub fn parse<'a>(content_type: &'a [u8], body: &'a [u8], resumed: bool, f: &mut dyn FnMut(Field<'a>)) -> Option<usize> {
+pub fn parse<'a>(
+    content_type: &'a [u8],
+    body: &'a [u8],
+    resumed: bool,
+    f: &mut dyn FnMut(Field<'a>),
+) -> Option<BodyResume> {
     let b = boundary(content_type)?;
     let mut delim = Vec::with_capacity(b.len() + 2);
     delim.extend_from_slice(b"--");
@@ -116,11 +122,11 @@ pub fn parse<'a>(content_type: &'a [u8], body: &'a [u8], resumed: bool, f: &mut 
     let resume = loop {
         let pos = at + delim.len();
         if body[pos..].starts_with(b"--") {
-            break at.saturating_sub(1);
+            break BodyResume::at(at.saturating_sub(1));
         }
         // Skip the rest of the delimiter line.
         let Some(nl) = memchr::memchr(b'\n', &body[pos..]) else {
-            break at.saturating_sub(1);
+            break BodyResume::at(at.saturating_sub(1));
         };
         let start = pos + nl + 1;
         let next = next_delim(start);
@@ -163,10 +169,13 @@ pub fn parse<'a>(content_type: &'a [u8], body: &'a [u8], resumed: bool, f: &mut 
                 // A blank line wholly before the cut is the first one of the whole part too. One byte before the
                 // earliest delimiter the cut can go through, or before the content: the line start it needs.
                 let content_start = start + content_at;
-                break (body.len().saturating_sub(delim.len())).max(content_start - 1);
+                break BodyResume {
+                    offset: (body.len().saturating_sub(delim.len())).max(content_start - 1),
+                    skip_to: Some([&b"\n"[..], &delim].concat()),
+                };
             }
             // One byte back: the second pass sees that the delimiter starts a line.
-            (None, _) => break at.saturating_sub(1),
+            (None, _) => break BodyResume::at(at.saturating_sub(1)),
         }
     };
     (parts > 0).then_some(resume)
@@ -220,17 +229,29 @@ Content-Disposition: form-data; name=\"sneaky\"\r\n\r\nfile text\r\n\
         assert!(has(TargetKind::FileName, b"shell.php"));
         assert!(!whole.iter().any(|f| f.2 == b"file text"));
         for cut in 1..body.len() {
-            let (mut seen, r) = fields(&body[..cut], false);
-            let r = r.unwrap_or(0);
+            let (first, resume) = fields(&body[..cut], false);
+            let resume = resume.unwrap_or(BodyResume::at(0));
+            let r = resume.offset;
             assert!(r <= cut, "cut {cut}: resume {r}");
-            seen.extend(fields(&body[r..], r > 0).0);
-            for f in &whole {
-                assert!(seen.contains(f), "cut {cut}, resume {r}: {f:?} not seen");
+            // The second pass from the resume point, and, inside a file's content, from the next delimiter line
+            // (what a streaming caller keeps): both see every field the first pass missed.
+            let mut starts = vec![r];
+            if let Some(d) = &resume.skip_to {
+                starts.push(memmem::find(&body[r..], d).map_or(body.len(), |p| r + p));
+            }
+            for start in starts {
+                let mut seen = first.clone();
+                seen.extend(fields(&body[start..], start > 0).0);
+                for f in &whole {
+                    assert!(seen.contains(f), "cut {cut}, resume {r}, start {start}: {f:?} not seen");
+                }
             }
         }
         // Past a file part's headers the second pass skips its content.
         let cut = memmem::find(body, b"data--b0undar not").unwrap_or(0) + 4;
-        assert!(fields(&body[..cut], false).1.unwrap_or(0) > cut - 12);
+        let resume = fields(&body[..cut], false).1.unwrap_or(BodyResume::at(0));
+        assert!(resume.offset > cut - 12);
+        assert_eq!(resume.skip_to.as_deref(), Some(&b"\n--b0undary"[..]));
     }
 
     #[test]
