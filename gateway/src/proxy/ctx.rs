@@ -97,9 +97,7 @@ impl Ctx {
             own_status: None,
         }
     }
-}
 
-impl Ctx {
     /// Sets up the late pass at `resume`, with room for `expected` bytes unless it starts by skipping a file's
     /// content (then what it keeps is usually small, and the file may be large).
     pub fn start_late_pass(&mut self, resume: &waf::BodyResume, expected: usize) {
