@@ -89,14 +89,7 @@ async fn manual_ban_unban_and_restart() {
         "clone",
         "range survived the restart"
     );
-    let v: serde_json::Value = admin
-        .get(gw.admin_url("/api/badguys"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = json_of(admin.get(gw.admin_url("/api/badguys"))).await;
     assert_eq!(v["entries"][0]["reason"], "manual test");
     assert_eq!(v["ranges"][0]["net"], "127.0.0.16/30");
     let r = admin
@@ -132,14 +125,7 @@ async fn table_stays_bounded_under_an_ip_spray() {
             .unwrap();
         assert_eq!(r.status(), 201);
     }
-    let v: serde_json::Value = admin
-        .get(gw.admin_url("/api/badguys?limit=1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = json_of(admin.get(gw.admin_url("/api/badguys?limit=1"))).await;
     assert!(v["total"].as_u64().unwrap() <= 500, "{v}");
     assert_eq!(v["entries"][0]["ip"], "10.0.7.207", "the longest-lived entry is kept");
 }

@@ -193,6 +193,11 @@ impl Drop for Gateway {
     }
 }
 
+/// Sends `req` and reads the answer as JSON (the echo backend's report of what it received, an admin listing).
+pub async fn json_of(req: reqwest::RequestBuilder) -> serde_json::Value {
+    req.send().await.unwrap().json().await.unwrap()
+}
+
 /// A client whose connections come from `src` (127.0.0.x), never following redirects.
 pub fn client(src: &str) -> reqwest::Client {
     reqwest::Client::builder()

@@ -54,30 +54,18 @@ async fn ten_mib_upload_reaches_backend_unchanged() {
         .collect();
     let want = hex::encode(Sha256::digest(&body));
     let c = client("127.0.0.2");
-    let v: serde_json::Value = c
-        .post(gw.url("/echo"))
-        .header("content-type", "application/octet-stream")
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = json_of(
+        c.post(gw.url("/echo"))
+            .header("content-type", "application/octet-stream")
+            .body(body.clone()),
+    )
+    .await;
     assert_eq!(v["body_len"], body.len());
     assert_eq!(v["body_sha256"], want.as_str());
     assert_eq!(v["backend"], "real");
     // Chunked (no Content-Length) too.
     let stream = futures_stream(body.clone());
-    let v: serde_json::Value = c
-        .post(gw.url("/echo"))
-        .body(reqwest::Body::wrap_stream(stream))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = json_of(c.post(gw.url("/echo")).body(reqwest::Body::wrap_stream(stream))).await;
     assert_eq!(v["body_sha256"], want.as_str());
 }
 
@@ -190,16 +178,7 @@ async fn late_multipart_field_after_a_large_file_is_inspected() {
     // The same upload with a clean field reaches the backend byte for byte.
     let (ct, body) = late_multipart("just a note");
     let want = hex::encode(Sha256::digest(&body));
-    let v: serde_json::Value = c
-        .post(gw.url("/echo"))
-        .header("content-type", &ct)
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = json_of(c.post(gw.url("/echo")).header("content-type", &ct).body(body.clone())).await;
     assert_eq!(v["body_len"], body.len());
     assert_eq!(v["body_sha256"], want.as_str());
 }

@@ -51,16 +51,12 @@ async fn upstream_gets_forwarding_headers_and_the_original_host() {
     )
     .start();
     let c = client("127.0.0.7");
-    let v: serde_json::Value = c
-        .get(gw.url("/echo?x=1"))
-        .header("host", "www.example.org")
-        .header("x-forwarded-for", "6.6.6.6")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = json_of(
+        c.get(gw.url("/echo?x=1"))
+            .header("host", "www.example.org")
+            .header("x-forwarded-for", "6.6.6.6"),
+    )
+    .await;
     let h = &v["headers"];
     assert_eq!(h["host"], "www.example.org");
     assert_eq!(
@@ -109,26 +105,10 @@ async fn spoofed_forwarded_for_from_untrusted_peer_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let v: serde_json::Value = proxy
-        .get(gw.url("/echo"))
-        .header("x-forwarded-for", "127.0.0.4")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = json_of(proxy.get(gw.url("/echo")).header("x-forwarded-for", "127.0.0.4")).await;
     assert_eq!(v["backend"], "clone", "127.0.0.4 was marked");
     assert_eq!(v["headers"]["x-real-ip"], "127.0.0.4");
-    let v: serde_json::Value = proxy
-        .get(gw.url("/echo"))
-        .header("x-forwarded-for", "127.0.0.5")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v = json_of(proxy.get(gw.url("/echo")).header("x-forwarded-for", "127.0.0.5")).await;
     assert_eq!(v["backend"], "real", "the proxy itself was not marked");
 }
 
