@@ -275,8 +275,8 @@ impl<'v> StepValues<'v> {
 }
 
 /// libinjection's own SQLi verdict. Callers count it only when the value also holds SQL punctuation (see
-/// [`has_sql_punctuation`]), tested first because it is cheaper. `libinjectionrs::detect_sqli` is the same call plus a second, discarded
-/// tokenising pass to report the fingerprint, which doubled its cost.
+/// [`has_sql_punctuation`]), tested first because it is cheaper. `libinjectionrs::detect_sqli` is the same call
+/// plus a second, discarded tokenising pass to report the fingerprint, which doubled its cost.
 fn libinjection_sqli(v: &[u8]) -> bool {
     libinjectionrs::SqliState::new(v, libinjectionrs::SqliFlags::FLAG_NONE).detect()
 }

@@ -392,13 +392,16 @@ impl Run {
         };
         // An empty run before a repetition adds nothing: whatever follows the repetition still holds the run's
         // later strings whole.
-        let grown: Vec<&Vec<u8>> = self.open.iter().filter(|o| r.min > 0 || !o.is_empty()).collect();
+        let grown: Vec<Vec<u8>> = self
+            .open
+            .iter()
+            .filter(|o| r.min > 0 || !o.is_empty())
+            .cloned()
+            .collect();
         if grown.len() * e.len() + self.closed.len() + self.open.len() > RUN_LIMIT {
             return false;
         }
-        for o in grown {
-            self.closed.extend(e.iter().map(|x| [o.as_slice(), x].concat()));
-        }
+        self.closed.extend(cross(&grown, &e));
         if r.min > 0 {
             // Every match passes through the repetition: nothing reaches past it unbroken.
             self.open.clear();
@@ -440,6 +443,7 @@ impl Run {
     }
 }
 
+/// Every string of `a` followed by every string of `b`.
 fn cross(a: &[Vec<u8>], b: &[Vec<u8>]) -> Vec<Vec<u8>> {
     a.iter()
         .flat_map(|x| b.iter().map(move |y| [x.as_slice(), y].concat()))
@@ -475,10 +479,7 @@ fn exact(hir: &Hir) -> Option<Vec<Vec<u8>>> {
                 if out.len() * e.len() > 64 {
                     return None;
                 }
-                out = out
-                    .iter()
-                    .flat_map(|r| e.iter().map(move |x| [r.as_slice(), x].concat()))
-                    .collect();
+                out = cross(&out, &e);
             }
             Some(out)
         }
@@ -522,7 +523,7 @@ mod tests {
     }
 
     #[test]
-    fn affixes_beyond_repetitions() {
+    fn runs_reach_past_repetitions() {
         // `required` alone stops at `(?:25)*` and keeps `%`, which every percent-encoded URL holds.
         let got = lits(r"%(?:25)*(?:2e|c0%(?:25)*ae)(?:/|%2f)").unwrap();
         let bytes: Vec<&str> = got.iter().map(|(l, _)| l.as_str()).collect();
@@ -531,7 +532,7 @@ mod tests {
             assert!(bytes.iter().any(|l| hit.contains(l)), "{hit} holds none of {bytes:?}");
         }
         assert!(!bytes.iter().any(|l| "/a%20b%2fc".contains(l)));
-        // A literal of two bytes or more keeps its word boundaries: no affix set replaces it.
+        // A run of two bytes or more is not joined with what follows: it keeps its word boundaries.
         assert_eq!(lits(r"(?i)\bunion\b"), Some(vec![("union".into(), LEFT | RIGHT)]));
     }
 
