@@ -182,6 +182,20 @@ impl Gateway {
             .await
             .unwrap()
     }
+
+    /// Waits up to two seconds for `/metrics` to hold `line`, and returns the last scrape. Counters bumped in
+    /// pingora's logging phase land after the client already has its response, so a scrape right after the last
+    /// request can miss that request.
+    pub async fn metrics_with(&self, line: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let m = self.metrics().await;
+            if m.contains(line) || Instant::now() >= deadline {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
 
 impl Drop for Gateway {
