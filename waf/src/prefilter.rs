@@ -171,10 +171,14 @@ impl SqlKeywords {
     pub fn sqli_possible(&self, v: &[u8]) -> bool {
         // Barewords, numbers and commas never make a blacklisted fingerprint, and neither do they with
         // operators ('-') or with variables ('@') added, but operator plus variable can ("1-@a"): checked
-        // against libinjection's fingerprint table. "--" starts a comment. One pass: byte classes, then
-        // each word against the keywords as it ends.
+        // against libinjection's fingerprint table. "--" starts a comment. Quotes add strings, and no
+        // blacklisted fingerprint is made of barewords, numbers, commas and strings alone (none of its
+        // entries is spelled with `n`, `1`, `,` and `s` only), so "Jane O'Neil" needs no run; a string next
+        // to an operator or a variable can be one ("'-'", "'1@"). One pass: byte classes, then each word
+        // against the keywords as it ends.
         let mut dash = false;
         let mut at = false;
+        let mut quote = false;
         let mut prev_dash = false;
         let mut word_start = 0;
         let mut keyword = false;
@@ -188,6 +192,7 @@ impl SqlKeywords {
                     b'-' if prev_dash => return true,
                     b'-' => dash = true,
                     b'@' => at = true,
+                    b'\'' | b'"' => quote = true,
                     // libinjection reads a lone 0xA0 (Latin-1 no-break space) as white space.
                     b' ' | b',' | b'.' | NBSP => {}
                     _ => return true,
@@ -195,7 +200,7 @@ impl SqlKeywords {
             }
             prev_dash = b == b'-';
         }
-        if dash && at {
+        if (dash && at) || (quote && (dash || at)) {
             return true;
         }
         keyword || (word_start < v.len() && self.word_has_keyword(v, word_start, v.len()))
@@ -270,6 +275,22 @@ mod tests {
         assert!(!pattern_needs_special(r"[^a]"));
     }
 
+    /// What `sqli_possible` relies on to let quotes through: libinjection flags only fingerprints on its
+    /// blacklist (type `F` entries of its keyword table, stored as `0` + the fingerprint), and none is spelled
+    /// with barewords (`n`), numbers (`1`), commas and strings (`s`) alone.
+    #[test]
+    fn no_blacklisted_fingerprint_is_words_and_strings() {
+        let fingerprints: Vec<&str> = libinjectionrs::sqli::sqli_data::SQL_KEYWORDS
+            .iter()
+            .filter(|k| k.token_type == b'F')
+            .map(|k| k.word)
+            .collect();
+        assert!(fingerprints.len() > 1000, "{}", fingerprints.len());
+        assert!(fingerprints.contains(&"0SOS"));
+        let words_and_strings = |f: &&&str| f[1..].bytes().all(|b| matches!(b, b'N' | b'1' | b',' | b'S'));
+        assert_eq!(fingerprints.iter().find(words_and_strings), None);
+    }
+
     #[test]
     fn sql_keyword_prefilter() {
         let k = SqlKeywords::new().unwrap();
@@ -299,7 +320,15 @@ mod tests {
             assert!(!k.sqli_possible(v), "{}", String::from_utf8_lossy(v));
         }
         assert!(k.sqli_possible(b"x OR 1"));
-        assert!(k.sqli_possible(b"1'"));
+        // Quotes alone add strings, which need an operator, a variable or a keyword to be an injection.
+        for v in [&b"Jane O'Neil"[..], b"1'", b"\"Best of\" 2024, vol. 2", b"'"] {
+            assert!(!k.sqli_possible(v), "{}", String::from_utf8_lossy(v));
+            assert!(!libinjectionrs::detect_sqli(v).is_injection());
+        }
+        for v in [&b"'-'"[..], b"'1@", b"O'Neil-Smith", b"1' or '1", b"1'='1", b"a' union select 1"] {
+            assert!(k.sqli_possible(v), "{}", String::from_utf8_lossy(v));
+        }
+        assert!(libinjectionrs::detect_sqli(b"'-'").is_injection() && libinjectionrs::detect_sqli(b"'1@").is_injection());
         assert!(k.sqli_possible(b"1--"));
         assert!(!k.sqli_possible(b"SKU-00001 2024-01-02"));
         assert!(!k.sqli_possible(b"jane@example.com"));
