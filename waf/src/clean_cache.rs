@@ -125,6 +125,23 @@ fn load4(b: &[u8]) -> u32 {
     u32::from_le_bytes(a)
 }
 
+/// `a == b` for slices of equal length, with the short lengths every lookup has compared inline (two
+/// overlapping word loads) rather than through a `memcmp` call.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    debug_assert_eq!(n, b.len());
+    if (8..=16).contains(&n) {
+        load8(&a[..8]) == load8(&b[..8]) && load8(&a[n - 8..]) == load8(&b[n - 8..])
+    } else if (4..8).contains(&n) {
+        load4(&a[..4]) == load4(&b[..4]) && load4(&a[n - 4..]) == load4(&b[n - 4..])
+    } else if n < 4 {
+        a.iter().zip(b).all(|(x, y)| x == y)
+    } else {
+        a == b
+    }
+}
+
 fn seen_index(kind: TargetKind, name: &[u8], value: &[u8]) -> usize {
     let lens = (kind as u64) << 16 | (name.len() as u64) << 8 | value.len() as u64;
     let h = (edges(name).rotate_left(17) ^ edges(value) ^ lens).wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -152,8 +169,8 @@ impl SeenInRequest {
             && s.kind == kind as u8
             && usize::from(s.name_len) == n
             && usize::from(s.value_len) == value.len()
-            && &s.bytes[..n] == name
-            && &s.bytes[n..n + value.len()] == value
+            && same_bytes(&s.bytes[..n], name)
+            && same_bytes(&s.bytes[n..n + value.len()], value)
     }
 
     pub fn insert(&mut self, kind: TargetKind, name: &[u8], value: &[u8]) {
@@ -216,6 +233,19 @@ mod tests {
         let long = [b'a'; 60];
         seen.insert(TargetKind::ArgValue, b"x", &long);
         assert!(!seen.contains(TargetKind::ArgValue, b"x", &long));
+    }
+
+    #[test]
+    fn short_compares_see_every_byte() {
+        for n in 0..=40usize {
+            let a: Vec<u8> = (0..n as u8).map(|i| b'a' + i % 26).collect();
+            assert!(same_bytes(&a, &a.clone()), "{n}");
+            for k in 0..n {
+                let mut b = a.clone();
+                b[k] ^= 0x20;
+                assert!(!same_bytes(&a, &b), "{n} {k}");
+            }
+        }
     }
 
     #[test]

@@ -14,12 +14,32 @@ fn hex4(s: &[u8]) -> Option<u32> {
         .try_fold(0u32, |acc, &b| Some(acc << 4 | (b as char).to_digit(16)?))
 }
 
-/// Decodes the string starting after its opening quote; returns (value, index after the closing quote).
-fn string(body: &[u8], start: usize) -> (Cow<'_, [u8]>, usize) {
+/// Index of the first `"` or `\\` at or after `start` (`body.len()` when there is none), eight bytes per step.
+fn quote_or_backslash(body: &[u8], start: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+    // High bit set exactly in the bytes of `x` that are zero.
+    let zero_bytes = |x: u64| !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
     let mut i = start;
+    while let Some(chunk) = body.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(w);
+        let hits = zero_bytes(x ^ (ONES * u64::from(b'"'))) | zero_bytes(x ^ (ONES * u64::from(b'\\')));
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
     while i < body.len() && body[i] != b'"' && body[i] != b'\\' {
         i += 1;
     }
+    i
+}
+
+/// Decodes the string starting after its opening quote; returns (value, index after the closing quote).
+fn string(body: &[u8], start: usize) -> (Cow<'_, [u8]>, usize) {
+    let mut i = quote_or_backslash(body, start);
     if i >= body.len() || body[i] == b'"' {
         return (Cow::Borrowed(&body[start..i]), i + 1);
     }
