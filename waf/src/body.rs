@@ -103,7 +103,7 @@ fn is_binary(t: &[u8]) -> bool {
         .contains(&t)
 }
 
-fn raw<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'a>)) {
+fn raw<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'_>)) {
     f(Field {
         kind: TargetKind::Body,
         name: Cow::Borrowed(&b""[..]),
@@ -125,7 +125,7 @@ pub fn extract<'a>(
     body: &'a [u8],
     truncated: bool,
     resumed: bool,
-    f: &mut dyn FnMut(Field<'a>),
+    f: &mut dyn FnMut(Field<'_>),
 ) -> Option<BodyResume> {
     let offset = match kind_of(content_type) {
         BodyKind::UrlEncoded => {

@@ -22,6 +22,13 @@ fn push_char(out: &mut Vec<u8>, cp: u32) {
 
 /// One round of URL decoding: `%XX`, `%uXXXX` (IIS), and `+` as space when `plus` is set.
 pub fn url_decode_once(input: &[u8], plus: bool) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    url_decode_into(input, plus, &mut out).then_some(out)
+}
+
+/// [`url_decode_once`] into `out` (replacing what it held), so a caller decoding many values reuses one buffer.
+/// Returns false, leaving `out` alone, when `input` holds nothing to decode.
+pub fn url_decode_into(input: &[u8], plus: bool, out: &mut Vec<u8>) -> bool {
     let escape = |from: usize| {
         if plus {
             memchr::memchr2(b'%', b'+', &input[from..])
@@ -29,8 +36,11 @@ pub fn url_decode_once(input: &[u8], plus: bool) -> Option<Vec<u8>> {
             memchr::memchr(b'%', &input[from..])
         }
     };
-    let first = escape(0)?;
-    let mut out = Vec::with_capacity(input.len());
+    let Some(first) = escape(0) else {
+        return false;
+    };
+    out.clear();
+    out.reserve(input.len());
     out.extend_from_slice(&input[..first]);
     let mut i = first;
     while i < input.len() {
@@ -62,7 +72,7 @@ pub fn url_decode_once(input: &[u8], plus: bool) -> Option<Vec<u8>> {
                     } else {
                         cp
                     };
-                    push_char(&mut out, cp);
+                    push_char(out, cp);
                     i += 6;
                     continue;
                 }
@@ -75,7 +85,7 @@ pub fn url_decode_once(input: &[u8], plus: bool) -> Option<Vec<u8>> {
         }
         i += 1;
     }
-    Some(out)
+    true
 }
 
 /// URL-decodes repeatedly until the value stops changing, at most `rounds` times (defeats double encoding).

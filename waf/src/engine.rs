@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use smallvec::SmallVec;
+
 use crate::clean_cache::{CleanCache, SeenInRequest};
 use crate::compile::{self, Compiled, Group, GroupList, Groups, Set};
 use crate::policy::Exclusion;
@@ -222,7 +224,7 @@ impl<'e, 'p> Scan<'e, 'p> {
             }
         } else {
             let steps = StepValues::run(list, &f.value);
-            let values: Vec<&[u8]> = list.step_of.iter().map(|&s| steps.get(s)).collect();
+            let values: SmallVec<[&[u8]; INLINE_STEPS]> = list.step_of.iter().map(|&s| steps.get(s)).collect();
             let open = gate_scan(list, &values);
             for (i, (g, v)) in list.groups.iter().zip(&values).enumerate() {
                 self.group(g, f.kind, &f.name, v, open >> (2 * i) & 3);
@@ -238,21 +240,25 @@ impl<'e, 'p> Scan<'e, 'p> {
     }
 }
 
+/// Steps and groups of one list held on the stack: a request's non-plain values each went through three small
+/// heap vectors here.
+const INLINE_STEPS: usize = 16;
+
 /// The value of every transform step of a [`GroupList`] for one raw value.
 struct StepValues<'v> {
     raw: &'v [u8],
     /// Per step: its own output, when the step changed the value.
-    owned: Vec<Option<Vec<u8>>>,
+    owned: SmallVec<[Option<Vec<u8>>; INLINE_STEPS]>,
     /// Per step: the step whose output it equals (`None`: the raw value).
-    same_as: Vec<Option<usize>>,
+    same_as: SmallVec<[Option<usize>; INLINE_STEPS]>,
 }
 
 impl<'v> StepValues<'v> {
     fn run(list: &GroupList, raw: &'v [u8]) -> StepValues<'v> {
         let mut s = StepValues {
             raw,
-            owned: Vec::with_capacity(list.steps.len()),
-            same_as: Vec::with_capacity(list.steps.len()),
+            owned: SmallVec::new(),
+            same_as: SmallVec::new(),
         };
         for (n, step) in list.steps.iter().enumerate() {
             let changed = step.transform.apply(s.get(step.parent));

@@ -325,10 +325,19 @@ mod tests {
             assert!(!k.sqli_possible(v), "{}", String::from_utf8_lossy(v));
             assert!(!libinjectionrs::detect_sqli(v).is_injection());
         }
-        for v in [&b"'-'"[..], b"'1@", b"O'Neil-Smith", b"1' or '1", b"1'='1", b"a' union select 1"] {
+        for v in [
+            &b"'-'"[..],
+            b"'1@",
+            b"O'Neil-Smith",
+            b"1' or '1",
+            b"1'='1",
+            b"a' union select 1",
+        ] {
             assert!(k.sqli_possible(v), "{}", String::from_utf8_lossy(v));
         }
-        assert!(libinjectionrs::detect_sqli(b"'-'").is_injection() && libinjectionrs::detect_sqli(b"'1@").is_injection());
+        assert!(
+            libinjectionrs::detect_sqli(b"'-'").is_injection() && libinjectionrs::detect_sqli(b"'1@").is_injection()
+        );
         assert!(k.sqli_possible(b"1--"));
         assert!(!k.sqli_possible(b"SKU-00001 2024-01-02"));
         assert!(!k.sqli_possible(b"jane@example.com"));

@@ -114,8 +114,11 @@ pub struct Field<'a> {
     pub value: Cow<'a, [u8]>,
 }
 
-/// Splits `a=1&b=2` into decoded (name, value) pairs. A part without `=` is a name with an empty value.
-pub fn split_urlencoded<'a>(s: &'a [u8], mut f: impl FnMut(Cow<'a, [u8]>, Cow<'a, [u8]>)) {
+/// Splits `a=1&b=2` into decoded (name, value) pairs. A part without `=` is a name with an empty value. Decoded
+/// names and values are lent from two buffers reused for every pair: a query string or form holds dozens of
+/// escaped values, and each used to be a new allocation.
+pub fn split_urlencoded(s: &[u8], mut f: impl FnMut(&[u8], &[u8])) {
+    let (mut name_buf, mut value_buf) = (Vec::new(), Vec::new());
     for part in s.split(|&b| b == b'&') {
         if part.is_empty() {
             continue;
@@ -124,26 +127,32 @@ pub fn split_urlencoded<'a>(s: &'a [u8], mut f: impl FnMut(Cow<'a, [u8]>, Cow<'a
             Some(eq) => (&part[..eq], &part[eq + 1..]),
             None => (part, &b""[..]),
         };
-        let dec = |x: &'a [u8]| match decode::url_decode_once(x, true) {
-            Some(d) => Cow::Owned(d),
-            None => Cow::Borrowed(x),
+        let n = if decode::url_decode_into(n, true, &mut name_buf) {
+            &name_buf[..]
+        } else {
+            n
         };
-        f(dec(n), dec(v));
+        let v = if decode::url_decode_into(v, true, &mut value_buf) {
+            &value_buf[..]
+        } else {
+            v
+        };
+        f(n, v);
     }
 }
 
 /// Visits each argument of `a=1&b=2` as its name (an `ArgName` field) and its value (an `ArgValue` field).
-pub fn urlencoded_fields<'a>(s: &'a [u8], f: &mut dyn FnMut(Field<'a>)) {
+pub fn urlencoded_fields(s: &[u8], f: &mut dyn FnMut(Field<'_>)) {
     split_urlencoded(s, |n, v| {
         f(Field {
             kind: TargetKind::ArgName,
-            name: n.clone(),
-            value: n.clone(),
+            name: Cow::Borrowed(n),
+            value: Cow::Borrowed(n),
         });
         f(Field {
             kind: TargetKind::ArgValue,
-            name: n,
-            value: v,
+            name: Cow::Borrowed(n),
+            value: Cow::Borrowed(v),
         });
     });
 }
@@ -158,7 +167,7 @@ pub fn header<'a>(req: &RequestView<'a>, name: &str) -> Option<&'a [u8]> {
 
 /// Visits every inspectable value of the request. `body_limit` caps how much of the body is parsed.
 /// The request-line targets: method, whole target, path and raw query. Returns the query.
-pub fn for_each_line_field<'a>(req: &RequestView<'a>, f: &mut dyn FnMut(Field<'a>)) -> Option<&'a [u8]> {
+pub fn for_each_line_field<'a>(req: &RequestView<'a>, f: &mut dyn FnMut(Field<'_>)) -> Option<&'a [u8]> {
     let uri = req.uri.as_bytes();
     let (path, query) = match memchr::memchr(b'?', uri) {
         Some(q) => (&uri[..q], Some(&uri[q + 1..])),
@@ -182,7 +191,7 @@ pub fn for_each_line_field<'a>(req: &RequestView<'a>, f: &mut dyn FnMut(Field<'a
 pub fn for_each_field<'a>(
     req: &RequestView<'a>,
     body_limit: usize,
-    f: &mut dyn FnMut(Field<'a>),
+    f: &mut dyn FnMut(Field<'_>),
 ) -> Option<body::BodyResume> {
     if !req.body_only {
         if let Some(q) = for_each_line_field(req, f) {

@@ -87,7 +87,7 @@ fn string(body: &[u8], start: usize) -> (Cow<'_, [u8]>, usize) {
 /// the caller inspects it raw as well.
 // Kept out of `extract`: inlined there, it shared registers with the other parsers and ran ~25 % slower.
 #[inline(never)]
-pub fn parse<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'a>)) -> bool {
+pub fn parse<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'_>)) -> bool {
     let mut i = 0;
     let mut key: Cow<'a, [u8]> = Cow::Borrowed(&b""[..]);
     let mut valid = true;

@@ -102,7 +102,7 @@ pub fn parse<'a>(
     content_type: &'a [u8],
     body: &'a [u8],
     resumed: bool,
-    f: &mut dyn FnMut(Field<'a>),
+    f: &mut dyn FnMut(Field<'_>),
 ) -> Option<BodyResume> {
     let b = boundary(content_type)?;
     let mut delim = Vec::with_capacity(b.len() + 2);

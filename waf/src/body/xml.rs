@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use crate::decode;
 use crate::target::{Field, TargetKind};
 
-fn emit<'a>(f: &mut dyn FnMut(Field<'a>), kind: TargetKind, name: &'a [u8], value: &'a [u8]) {
+fn emit<'a>(f: &mut dyn FnMut(Field<'_>), kind: TargetKind, name: &'a [u8], value: &'a [u8]) {
     if value.iter().all(u8::is_ascii_whitespace) {
         return;
     }
@@ -23,7 +23,7 @@ fn emit<'a>(f: &mut dyn FnMut(Field<'a>), kind: TargetKind, name: &'a [u8], valu
     });
 }
 
-fn attributes<'a>(tag: &'a [u8], f: &mut dyn FnMut(Field<'a>)) {
+fn attributes<'a>(tag: &'a [u8], f: &mut dyn FnMut(Field<'_>)) {
     let mut i = tag.iter().position(|b| b.is_ascii_whitespace()).unwrap_or(tag.len());
     while i < tag.len() {
         while i < tag.len() && (tag[i].is_ascii_whitespace() || tag[i] == b'/') {
@@ -53,7 +53,7 @@ fn attributes<'a>(tag: &'a [u8], f: &mut dyn FnMut(Field<'a>)) {
 
 /// Visits the document. Returns false when the body does not look like XML at all.
 #[inline(never)]
-pub fn parse<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'a>)) -> bool {
+pub fn parse<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'_>)) -> bool {
     let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
     if body.get(start) != Some(&b'<') {
         return false;
