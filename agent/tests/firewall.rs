@@ -244,13 +244,14 @@ fn unreal_mode_sends_black_ips_to_sandbox_and_keeps_sessions_on_change() {
 
     // A broken policy file keeps the previous policy.
     write_policy(&s.policy, "{\"mode\": \"unreal\",\n \"black_ips\": [\"1.2.3.4\",]}");
-    std::thread::sleep(Duration::from_millis(2500));
-    assert_eq!(lands(&lab, CLEAN, 8080), "sandbox");
-    let log = std::fs::read_to_string(&s.log).unwrap();
+    let log = || std::fs::read_to_string(&s.log).unwrap_or_default();
+    // The policy loop reads the file about once a second, after its nft work: wait for its verdict on the file.
     assert!(
-        log.contains("policy.json:2:"),
-        "file:line error expected in log:\n{log}"
+        wait_for(Duration::from_secs(15), || log().contains("policy.json:2:")),
+        "file:line error expected in log:\n{}",
+        log()
     );
+    assert_eq!(lands(&lab, CLEAN, 8080), "sandbox");
 
     // Other tables were never touched; stop restores the ruleset byte for byte.
     assert!(lab.ruleset().contains("table inet other"));

@@ -104,7 +104,16 @@ fn files_follow_rename_copytruncate_late_files_and_partial_lines() {
         append(&mut fb, &format!("old-b-{i}"));
     }
     let _agent = a.start();
-    std::thread::sleep(Duration::from_millis(500));
+    // The tailer takes the files' ends at its first poll, and saves them: lines written before that are history.
+    let offsets = a.path("state/offsets.json");
+    assert!(
+        wait_for(Duration::from_secs(15), || {
+            let t = std::fs::read_to_string(&offsets).unwrap_or_default();
+            t.contains("a.log\"") && t.contains("b.log\"")
+        }),
+        "{}",
+        a.log_text()
+    );
 
     let pa = a.path("a.log");
     let writer_a = std::thread::spawn(move || {

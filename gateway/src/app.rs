@@ -93,7 +93,7 @@ pub fn run(config_path: &Path, upgrade: bool) -> anyhow::Result<()> {
 
     server.add_service(proxy);
     server.add_service(admin);
-    server.add_service(background_service("watcher", Watcher { shared: shared.clone() }));
+    server.add_service(background_service("watcher", Watcher::new(shared.clone())));
     server.add_service(background_service("badguys", BadGuyKeeper { shared: shared.clone() }));
     server.add_service(background_service("health", HealthChecker { shared: shared.clone() }));
     if cfg.decisions.manager.is_some() {

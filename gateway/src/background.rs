@@ -32,7 +32,18 @@ fn fingerprint(dirs: &[&Path]) -> Vec<(PathBuf, Option<SystemTime>, u64)> {
 
 /// Reloads when a file under `sites_dir` or `rules_dir` changes, or on SIGHUP.
 pub struct Watcher {
-    pub shared: Arc<Shared>,
+    shared: Arc<Shared>,
+    /// The directories as the configuration was loaded from them: taken when the watcher is made, before the
+    /// listeners open, so an edit made while the server starts up is seen as one.
+    initial: Vec<(PathBuf, Option<SystemTime>, u64)>,
+}
+
+impl Watcher {
+    pub fn new(shared: Arc<Shared>) -> Watcher {
+        let cfg = &shared.config;
+        let initial = fingerprint(&[cfg.sites_dir.as_path(), cfg.rules_dir.as_path()]);
+        Watcher { shared, initial }
+    }
 }
 
 #[async_trait]
@@ -40,7 +51,7 @@ impl BackgroundService for Watcher {
     async fn start(&self, mut shutdown: ShutdownWatch) {
         let cfg = &self.shared.config;
         let dirs = [cfg.sites_dir.as_path(), cfg.rules_dir.as_path()];
-        let mut last = fingerprint(&dirs);
+        let mut last = self.initial.clone();
         let mut hup = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
             Ok(s) => Some(s),
             Err(e) => {

@@ -112,7 +112,7 @@ fn decision_stream_startup_then_deltas_per_caller() {
     };
     post(json!([
         decision("192.0.2.1", 600, "ssh-bf"),
-        decision("192.0.2.2", 3, "ftp-bf")
+        decision("192.0.2.2", 6, "ftp-bf")
     ]));
     let (new, del, _) = stream(true);
     assert_eq!((new, del), (vec!["192.0.2.1".to_string(), "192.0.2.2".into()], vec![]));
@@ -136,10 +136,17 @@ fn decision_stream_startup_then_deltas_per_caller() {
     let other = m.signed("srv1", &ss, "GET", "/api/v1/decisions/stream", "");
     assert_eq!(values(&other.json["new"]).len(), 3);
 
-    // Expiry by itself shows up in `deleted`.
-    std::thread::sleep(Duration::from_millis(3500));
-    let (new, del, _) = stream(false);
-    assert!(new.is_empty());
+    // Expiry by itself shows up in `deleted`, in exactly one delta: `until` is kept in whole seconds, so a
+    // 6 s decision lasts 5 to 6 s.
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let del = loop {
+        let (new, del, _) = stream(false);
+        assert!(new.is_empty(), "{new:?}");
+        if !del.is_empty() || std::time::Instant::now() > deadline {
+            break del;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    };
     assert_eq!(del, vec!["192.0.2.2"]);
 
     // Manual unban through the UI flows to the stream as a deletion.

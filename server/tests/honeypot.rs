@@ -24,12 +24,14 @@ fn honeypot_touch_alarms_everywhere_and_is_throttled() {
     );
     // ...but on a honeypot it is an alarm; 200 more lines from the same source are summarised.
     srv.send_udp(b"<38>1 2026-11-28T01:00:00Z trap1 sshd 9 - [jhsy@0 mode=\"honeypot\"] Connection from 192.0.2.81 port 5555 on 10.0.0.2 port 22");
-    for i in 0..200 {
-        srv.send_udp(
-            format!("<13>Nov 28 01:00:00 trap1 vsftpd: [jhsy@0 mode=\"honeypot\"] [pid 1] [u{i}] FAIL LOGIN: Client \"192.0.2.81\"")
-                .as_bytes(),
-        );
-    }
+    // On one TCP connection: 200 datagrams in a burst can overflow the socket's receive buffer when the server
+    // is not scheduled in time, and a lost line would never make the count.
+    let flood: String = (0..200)
+        .map(|i| {
+            format!("<13>Nov 28 01:00:00 trap1 vsftpd: [jhsy@0 mode=\"honeypot\"] [pid 1] [u{i}] FAIL LOGIN: Client \"192.0.2.81\"\n")
+        })
+        .collect();
+    srv.send_tcp(flood.as_bytes());
     let got = wait_until(15, || !smtp.mails().is_empty() && !sink.hooks().is_empty());
     assert!(got, "{}", srv.log());
     let hooks = sink.hooks();

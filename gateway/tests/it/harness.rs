@@ -138,6 +138,19 @@ impl Gateway {
         std::fs::read_to_string(self.path("gateway.log")).unwrap_or_default()
     }
 
+    /// Waits up to 5 s for the gateway's log to hold `needle`, and returns the last read (a rejected reload is
+    /// logged after the watcher's next poll, however busy the machine is).
+    pub async fn log_with(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let log = self.log();
+            if log.contains(needle) || Instant::now() >= deadline {
+                return log;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub fn url(&self, path_and_query: &str) -> String {
         format!("http://127.0.0.1:{}{}", self.port, path_and_query)
     }
@@ -253,7 +266,7 @@ pub async fn one_site(name: &str, mode: &str, extra: &str) -> (Backend, Backend,
 pub fn site(name: &str, hosts: &str, real: &[SocketAddr], unreal: &[SocketAddr], mode: &str, extra: &str) -> String {
     let list = |v: &[SocketAddr]| v.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ");
     format!(
-        "name = \"{name}\"\n{hosts}\nbackends = [{}]\nunreal_backends = [{}]\n{extra}\n[waf]\nmode = \"{mode}\"\nbad_guy_ttl = \"3s\"\nredirect_url = \"https://example.com/\"\n",
+        "name = \"{name}\"\n{hosts}\nbackends = [{}]\nunreal_backends = [{}]\n{extra}\n[waf]\nmode = \"{mode}\"\nbad_guy_ttl = \"5s\"\nredirect_url = \"https://example.com/\"\n",
         list(real),
         list(unreal)
     )
@@ -272,8 +285,11 @@ pub async fn line_containing(path: &Path, needle: &str) -> Option<String> {
     None
 }
 
+/// Replaces `path` in one rename. The temporary file sits beside the watched directory, not in it: the watcher
+/// would take it for an edit and reload the old file before the rename.
 pub fn write(path: &Path, text: &str) {
-    let tmp = path.with_extension("tmp-write");
+    let name = path.file_name().unwrap().to_string_lossy();
+    let tmp = path.parent().unwrap().with_file_name(format!(".{name}.tmp-write"));
     std::fs::write(&tmp, text).unwrap();
     std::fs::rename(&tmp, path).unwrap();
 }

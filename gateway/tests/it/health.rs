@@ -2,7 +2,7 @@
 //! health checks; every backend down gives the gateway's own 502.
 
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use gateway::demo::Backend;
 
@@ -28,6 +28,7 @@ async fn killed_backend_is_taken_out_and_comes_back() {
     }
     assert!(a.hits.load(Ordering::Relaxed) > 0);
     drop(a);
+    gone(a_addr).await;
     // Every GET still succeeds: a connect failure is retried on the other backend.
     for i in 0..20 {
         assert_eq!(who(&c, &gw.url("/echo")).await, (200, "b".to_string()), "request {i}");
@@ -51,6 +52,7 @@ async fn killed_backend_is_taken_out_and_comes_back() {
 #[tokio::test(flavor = "multi_thread")]
 async fn all_backends_down_gives_gateway_502() {
     let a = backend("a").await;
+    let a_addr = a.addr;
     let gw = Gateway::prepare(
         &[("s.toml", site("s", "default = true", &[a.addr], &[], "off", ""))],
         &[("t.toml", TEST_RULES)],
@@ -58,6 +60,7 @@ async fn all_backends_down_gives_gateway_502() {
     )
     .start();
     drop(a);
+    gone(a_addr).await;
     let c = client("127.0.0.2");
     for _ in 0..3 {
         let r = c.get(gw.url("/")).send().await.unwrap();
@@ -84,16 +87,30 @@ async fn active_check_takes_a_sick_backend_out() {
     )
     .start();
     a.healthy.store(false, Ordering::Relaxed);
-    tokio::time::sleep(Duration::from_millis(800)).await;
     let c = client("127.0.0.2");
+    // Round robin over [a, b]: two answers from b in a row mean a is out. The checker's pace is not the test's.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !(who(&c, &gw.url("/echo")).await.1 == "b" && who(&c, &gw.url("/echo")).await.1 == "b") {
+        assert!(Instant::now() < deadline, "a never taken out: {}", gw.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     for _ in 0..10 {
         assert_eq!(who(&c, &gw.url("/echo")).await.1, "b");
     }
     a.healthy.store(true, Ordering::Relaxed);
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    let mut seen_a = false;
-    for _ in 0..10 {
-        seen_a |= who(&c, &gw.url("/echo")).await.1 == "a";
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while who(&c, &gw.url("/echo")).await.1 != "a" {
+        assert!(Instant::now() < deadline, "healthy again: back in rotation");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(seen_a, "healthy again: back in rotation");
+}
+
+/// Waits until nothing accepts connections at `addr`: a dropped test backend's listener closes when the runtime
+/// next polls its task, not at once.
+async fn gone(addr: std::net::SocketAddr) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while tokio::net::TcpStream::connect(addr).await.is_ok() {
+        assert!(Instant::now() < deadline, "backend at {addr} still accepting");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }

@@ -37,7 +37,7 @@ async fn deceive_moves_only_the_attacker_until_ttl_ends() {
     assert_eq!(list["entries"][0]["ip"], "127.0.0.2");
     assert_eq!(list["entries"][0]["reason"], "990001");
 
-    tokio::time::sleep(Duration::from_millis(3500)).await;
+    tokio::time::sleep(Duration::from_millis(5500)).await;
     assert_eq!(
         who(&attacker, &gw.url("/echo")).await,
         (200, "real".into()),

@@ -43,16 +43,16 @@ async fn edits_under_load_take_effect_without_failed_requests() {
         &gw.path("sites/s.toml"),
         &site("s", "default = true", &[b.addr], &[clone.addr], "deceive", ""),
     );
-    let g = gw.wait_reload(g, Duration::from_secs(2)).await;
+    let g = gw.wait_reload(g, Duration::from_secs(10)).await;
     assert_eq!(who(&probe, &gw.url("/echo")).await.1, "b");
     // 2. a new rule file makes NEWMARKER an attack
     let rule = "[[rule]]\nid = 990100\nmsg = \"new rule\"\ntargets = [\"args\"]\ndetect = { regex = 'NEWMARKER' }\n";
     write(&gw.path("rules/new.toml"), rule);
-    let g = gw.wait_reload(g, Duration::from_secs(2)).await;
+    let g = gw.wait_reload(g, Duration::from_secs(10)).await;
     assert_eq!(who(&probe, &gw.url("/echo?x=NEWMARKER")).await.1, "clone");
     // 3. deleting the rule file removes the rule
     std::fs::remove_file(gw.path("rules/new.toml")).unwrap();
-    gw.wait_reload(g, Duration::from_secs(2)).await;
+    gw.wait_reload(g, Duration::from_secs(10)).await;
     assert_eq!(who(&client("127.0.0.3"), &gw.url("/echo?x=NEWMARKER")).await.1, "b");
     tokio::time::sleep(Duration::from_millis(300)).await;
     stop.store(true, Ordering::Relaxed);
@@ -82,14 +82,13 @@ async fn broken_files_keep_the_previous_config() {
         &gw.path("sites/s.toml"),
         "name = \"s\"\ndefault = true\nbackends = [\"127.0.0.1:1\"\n",
     );
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let log = gw.log_with("s.toml:").await;
     assert_eq!(gw.generation().await, g, "broken file rejected");
     assert_eq!(
         who(&c, &gw.url("/echo")).await,
         (200, "a".into()),
         "old config still serving"
     );
-    let log = gw.log();
     assert!(
         log.contains("s.toml:3:") || log.contains("s.toml:4:"),
         "file:line in the log: {log}"
@@ -113,14 +112,14 @@ async fn broken_files_keep_the_previous_config() {
         &gw.path("sites/s.toml"),
         &site("s", "default = true", &[a.addr], &[clone.addr], "deceive", ""),
     );
-    let g = gw.wait_reload(g, Duration::from_secs(3)).await;
+    let g = gw.wait_reload(g, Duration::from_secs(10)).await;
     write(
         &gw.path("rules/bad.toml"),
         "[[rule]]\nid = 990200\nmsg = \"bad\"\ntargets = [\"args\"]\ndetect = { regex = '(unclosed' }\n",
     );
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let log = gw.log_with("bad.toml:").await;
     assert_eq!(gw.generation().await, g);
-    assert!(gw.log().contains("bad.toml:"), "{}", gw.log());
+    assert!(log.contains("bad.toml:"), "{log}");
     assert_eq!(
         who(&c, &gw.url("/echo?q=EVILMARKER")).await.1,
         "clone",
@@ -161,7 +160,7 @@ async fn sighup_reopens_a_rotated_access_log() {
     std::fs::rename(gw.path("access.log"), gw.path("access.log.1")).unwrap();
     let g = gw.generation().await;
     gw.signal("HUP");
-    gw.wait_reload(g, Duration::from_secs(3)).await;
+    gw.wait_reload(g, Duration::from_secs(10)).await;
     assert_eq!(who(&c, &gw.url("/echo?after=rotation")).await.0, 200);
     assert!(
         line_containing(&gw.path("access.log"), "after=rotation")

@@ -37,7 +37,7 @@ async fn hosts_exact_wildcard_default_and_unknown() {
         &gw.path("sites/d.toml"),
         &site("d", "default = true", &[d.addr], &[], "off", ""),
     );
-    gw.wait_reload(g, std::time::Duration::from_secs(3)).await;
+    gw.wait_reload(g, std::time::Duration::from_secs(10)).await;
     assert!(get("other.test").await.1.contains("\"backend\":\"d\""));
 }
 
