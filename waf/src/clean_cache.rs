@@ -1,6 +1,6 @@
-//! A small lock-free memory of header and cookie values that matched no rule at all. Browsers send the same
-//! User-Agent, Accept-* and cookie values on every request, so remembering "this exact value is clean" lets
-//! the engine skip them the next time. Keys are keyed-SipHash digests of (target, name, value): an attacker
+//! A small lock-free memory of header, cookie and method values that matched no rule at all. Browsers send the
+//! same User-Agent, Accept-* and cookie values on every request, and every request has one of a handful of
+//! methods, so remembering "this exact value is clean" lets the engine skip them the next time. Keys are keyed-SipHash digests of (target, name, value): an attacker
 //! who cannot see the per-engine key cannot aim a payload at a clean slot, and a rule reload builds a new
 //! engine and so starts with an empty cache. Direct-mapped and fixed-size: memory never grows.
 //!
@@ -35,7 +35,11 @@ impl CleanCache {
     pub fn applies(kind: TargetKind) -> bool {
         matches!(
             kind,
-            TargetKind::HeaderValue | TargetKind::HeaderName | TargetKind::CookieName | TargetKind::CookieValue
+            TargetKind::HeaderValue
+                | TargetKind::HeaderName
+                | TargetKind::CookieName
+                | TargetKind::CookieValue
+                | TargetKind::Method
         )
     }
 
