@@ -325,16 +325,17 @@ mod tests {
             assert!(!k.sqli_possible(v), "{}", String::from_utf8_lossy(v));
             assert!(!libinjectionrs::detect_sqli(v).is_injection());
         }
-        for v in [
+        let possible = |v: &&[u8]| assert!(k.sqli_possible(v), "{}", String::from_utf8_lossy(v));
+        [
             &b"'-'"[..],
             b"'1@",
             b"O'Neil-Smith",
             b"1' or '1",
             b"1'='1",
             b"a' union select 1",
-        ] {
-            assert!(k.sqli_possible(v), "{}", String::from_utf8_lossy(v));
-        }
+        ]
+        .iter()
+        .for_each(possible);
         assert!(
             libinjectionrs::detect_sqli(b"'-'").is_injection() && libinjectionrs::detect_sqli(b"'1@").is_injection()
         );
