@@ -36,6 +36,7 @@ pub fn check(config_path: &Path) -> Result<String, Vec<String>> {
 pub fn run(config_path: &Path, upgrade: bool) -> anyhow::Result<()> {
     let cfg = GatewayConfig::load(config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
     let registry = BackendRegistry::default();
+    let watched = crate::background::config_fingerprint(&cfg);
     let snapshot = load_snapshot(&cfg, &registry, 1).map_err(|errs| {
         for e in &errs {
             tracing::error!("{e}");
@@ -93,7 +94,7 @@ pub fn run(config_path: &Path, upgrade: bool) -> anyhow::Result<()> {
 
     server.add_service(proxy);
     server.add_service(admin);
-    server.add_service(background_service("watcher", Watcher::new(shared.clone())));
+    server.add_service(background_service("watcher", Watcher::new(shared.clone(), watched)));
     server.add_service(background_service("badguys", BadGuyKeeper { shared: shared.clone() }));
     server.add_service(background_service("health", HealthChecker { shared: shared.clone() }));
     if cfg.decisions.manager.is_some() {

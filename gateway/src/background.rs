@@ -15,7 +15,14 @@ use crate::pool::now_ms;
 use crate::state::Shared;
 
 /// `(path, mtime, len)` of every file in the watched directories: any change means "reload".
-fn fingerprint(dirs: &[&Path]) -> Vec<(PathBuf, Option<SystemTime>, u64)> {
+pub type Fingerprint = Vec<(PathBuf, Option<SystemTime>, u64)>;
+
+/// The fingerprint of the directories the watcher follows: `sites_dir` and `rules_dir`.
+pub fn config_fingerprint(cfg: &crate::config::GatewayConfig) -> Fingerprint {
+    fingerprint(&[cfg.sites_dir.as_path(), cfg.rules_dir.as_path()])
+}
+
+fn fingerprint(dirs: &[&Path]) -> Fingerprint {
     let mut out = Vec::new();
     for d in dirs {
         if let Ok(rd) = std::fs::read_dir(d) {
@@ -33,15 +40,13 @@ fn fingerprint(dirs: &[&Path]) -> Vec<(PathBuf, Option<SystemTime>, u64)> {
 /// Reloads when a file under `sites_dir` or `rules_dir` changes, or on SIGHUP.
 pub struct Watcher {
     shared: Arc<Shared>,
-    /// The directories as the configuration was loaded from them: taken when the watcher is made, before the
-    /// listeners open, so an edit made while the server starts up is seen as one.
-    initial: Vec<(PathBuf, Option<SystemTime>, u64)>,
+    /// The directories as they were just before the configuration was loaded from them
+    /// ([`config_fingerprint`]), so an edit made while the server starts up is seen as one.
+    initial: Fingerprint,
 }
 
 impl Watcher {
-    pub fn new(shared: Arc<Shared>) -> Watcher {
-        let cfg = &shared.config;
-        let initial = fingerprint(&[cfg.sites_dir.as_path(), cfg.rules_dir.as_path()]);
+    pub fn new(shared: Arc<Shared>, initial: Fingerprint) -> Watcher {
         Watcher { shared, initial }
     }
 }

@@ -67,10 +67,10 @@ impl std::hash::BuildHasher for Fnv {
 }
 
 /// libinjection's SQL keywords (every word its tokenizer gives a type other than "bareword"). Text made only
-/// of words, numbers, spaces, commas and dots, plus single dashes or `@` (not both), tokenizes to barewords,
-/// numbers, commas and operators or variables unless one of these words occurs, and no fingerprint on
-/// libinjection's blacklist consists of those alone (checked against its table); so such text needs no
-/// libinjection run unless a keyword appears as a whole word.
+/// of words, numbers, spaces, commas and dots, plus either single dashes or `@` or quotes (one kind only),
+/// tokenizes to barewords, numbers, commas, dots and operators, variables or strings unless one of these words
+/// occurs, and no fingerprint on libinjection's blacklist consists of those alone (checked against its table);
+/// so such text needs no libinjection run unless a keyword appears as a whole word.
 #[derive(Debug)]
 pub struct SqlKeywords {
     /// The keywords (lower case), grouped by bucket: `index[bucket(w)]` is the range of the ones that can equal
@@ -277,7 +277,7 @@ mod tests {
 
     /// What `sqli_possible` relies on to let quotes through: libinjection flags only fingerprints on its
     /// blacklist (type `F` entries of its keyword table, stored as `0` + the fingerprint), and none is spelled
-    /// with barewords (`n`), numbers (`1`), commas and strings (`s`) alone.
+    /// with barewords (`n`), numbers (`1`), commas, dots and strings (`s`) alone.
     #[test]
     fn no_blacklisted_fingerprint_is_words_and_strings() {
         let fingerprints: Vec<&str> = libinjectionrs::sqli::sqli_data::SQL_KEYWORDS
@@ -287,7 +287,7 @@ mod tests {
             .collect();
         assert!(fingerprints.len() > 1000, "{}", fingerprints.len());
         assert!(fingerprints.contains(&"0SOS"));
-        let words_and_strings = |f: &&&str| f[1..].bytes().all(|b| matches!(b, b'N' | b'1' | b',' | b'S'));
+        let words_and_strings = |f: &&&str| f[1..].bytes().all(|b| matches!(b, b'N' | b'1' | b',' | b'.' | b'S'));
         assert_eq!(fingerprints.iter().find(words_and_strings), None);
     }
 
