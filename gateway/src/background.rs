@@ -1,7 +1,7 @@
 //! Background tasks of the gateway: the config watcher (polling mtimes, plus SIGHUP), the bad-guy table's sweeper
 //! and saver, and the active health checker.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -19,12 +19,8 @@ pub type Fingerprint = Vec<(PathBuf, Option<SystemTime>, u64)>;
 
 /// The fingerprint of the directories the watcher follows: `sites_dir` and `rules_dir`.
 pub fn config_fingerprint(cfg: &crate::config::GatewayConfig) -> Fingerprint {
-    fingerprint(&[cfg.sites_dir.as_path(), cfg.rules_dir.as_path()])
-}
-
-fn fingerprint(dirs: &[&Path]) -> Fingerprint {
     let mut out = Vec::new();
-    for d in dirs {
+    for d in [cfg.sites_dir.as_path(), cfg.rules_dir.as_path()] {
         if let Ok(rd) = std::fs::read_dir(d) {
             for e in rd.flatten() {
                 if let Ok(md) = e.metadata() {
@@ -55,7 +51,6 @@ impl Watcher {
 impl BackgroundService for Watcher {
     async fn start(&self, mut shutdown: ShutdownWatch) {
         let cfg = &self.shared.config;
-        let dirs = [cfg.sites_dir.as_path(), cfg.rules_dir.as_path()];
         let mut last = self.initial.clone();
         let mut hup = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
             Ok(s) => Some(s),
@@ -76,14 +71,14 @@ impl BackgroundService for Watcher {
                 _ = shutdown.changed() => return,
                 _ = sighup => {
                     let _ = self.shared.reload("SIGHUP");
-                    last = fingerprint(&dirs);
+                    last = config_fingerprint(cfg);
                 }
                 _ = tick.tick() => {
-                    let now = fingerprint(&dirs);
+                    let now = config_fingerprint(cfg);
                     if now != last {
                         // Let an editor finish writing (rename-over or several writes) before reading.
                         tokio::time::sleep(Duration::from_millis(100)).await;
-                        last = fingerprint(&dirs);
+                        last = config_fingerprint(cfg);
                         let _ = self.shared.reload("file change");
                     }
                 }

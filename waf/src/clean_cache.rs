@@ -2,7 +2,8 @@
 //! same User-Agent, Accept-* and cookie values on every request, and every request has one of a handful of
 //! methods, so remembering "this exact value is clean" lets the engine skip them the next time. Keys are
 //! keyed-SipHash digests of (target, name, value): an attacker who cannot see the per-engine key cannot aim a
-//! payload at a clean slot, and a rule reload builds a new engine and so starts with an empty cache. Direct-mapped and fixed-size: memory never grows.
+//! payload at a clean slot, and a rule reload builds a new engine and so starts with an empty cache.
+//! Direct-mapped and fixed-size: memory never grows.
 //!
 //! [`SeenInRequest`] is the per-request counterpart for every other target: JSON arrays of objects repeat
 //! their keys in every element and often their values (tags, states, units), so a value that already came

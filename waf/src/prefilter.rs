@@ -172,8 +172,8 @@ impl SqlKeywords {
         // Barewords, numbers and commas never make a blacklisted fingerprint, and neither do they with
         // operators ('-') or with variables ('@') added, but operator plus variable can ("1-@a"): checked
         // against libinjection's fingerprint table. "--" starts a comment. Quotes add strings, and no
-        // blacklisted fingerprint is made of barewords, numbers, commas and strings alone (none of its
-        // entries is spelled with `n`, `1`, `,` and `s` only), so "Jane O'Neil" needs no run; a string next
+        // blacklisted fingerprint is made of barewords, numbers, commas, dots and strings alone (none of
+        // its entries is spelled with `n`, `1`, `,`, `.` and `s` only), so "Jane O'Neil" needs no run; a string next
         // to an operator or a variable can be one ("'-'", "'1@"). One pass: byte classes, then each word
         // against the keywords as it ends.
         let mut dash = false;

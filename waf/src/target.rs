@@ -127,17 +127,16 @@ pub fn split_urlencoded(s: &[u8], mut f: impl FnMut(&[u8], &[u8])) {
             Some(eq) => (&part[..eq], &part[eq + 1..]),
             None => (part, &b""[..]),
         };
-        let n = if decode::url_decode_into(n, true, &mut name_buf) {
-            &name_buf[..]
-        } else {
-            n
-        };
-        let v = if decode::url_decode_into(v, true, &mut value_buf) {
-            &value_buf[..]
-        } else {
-            v
-        };
-        f(n, v);
+        f(decoded(n, &mut name_buf), decoded(v, &mut value_buf));
+    }
+}
+
+/// `x` URL-decoded (`+` as space) into `buf`, or `x` itself when it holds no escape.
+fn decoded<'b>(x: &'b [u8], buf: &'b mut Vec<u8>) -> &'b [u8] {
+    if decode::url_decode_into(x, true, buf) {
+        buf
+    } else {
+        x
     }
 }
 
