@@ -236,6 +236,9 @@ pub struct Groups {
     pub by_header: HashMap<Vec<u8>, GroupList, prefilter::Fnv>,
     /// `args:NAME` groups, by argument name.
     pub by_arg: HashMap<Vec<u8>, GroupList, prefilter::Fnv>,
+    /// Per step of the query's list, the request target's step that gives it as a tail (see
+    /// [`crate::query_steps`]).
+    pub query_in_uri: Option<Vec<usize>>,
 }
 
 impl Groups {
@@ -528,6 +531,12 @@ pub fn compile(rules: Vec<LocatedRule>) -> Result<Compiled, Vec<RuleError>> {
                 None
             }
         };
+    }
+    if let (Some(uri), Some(query)) = (
+        out.main.by_kind.get(TargetKind::Uri),
+        out.main.by_kind.get(TargetKind::Query),
+    ) {
+        out.main.query_in_uri = crate::query_steps::twins(uri, query);
     }
     if errors.is_empty() {
         Ok(out)

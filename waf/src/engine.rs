@@ -35,12 +35,53 @@ struct Scan<'e, 'p> {
     deny: bool,
     /// Rule hits seen, before paranoia and exclusion filtering (a value with none is clean for every site).
     hits: usize,
-    /// Values of this request that came out clean, for targets the cross-request cache does not keep.
+    /// Body values of this request that came out clean, for targets the cross-request cache does not keep.
     seen: SeenInRequest,
+    /// True once the body's fields are being visited: only they use `seen`. JSON and XML bodies repeat keys
+    /// and values through every record of an array; a query string's arguments are distinct, and looking each
+    /// up and storing it cost more than the lookups saved.
+    in_body: bool,
     /// True while argument names are still to be looked at for a session id (see `is_session_param`).
     watch_session: bool,
     /// The first argument name that carries a session id.
     session_param: Option<String>,
+    /// The request target's transform steps, kept for the query's (see [`crate::query_steps`]).
+    uri_steps: Option<UriSteps>,
+}
+
+/// The step outputs of a request target whose path is inert (see [`crate::query_steps`]).
+struct UriSteps {
+    /// Where the query starts in the target, as an address: the query field must be that very slice.
+    query_at: usize,
+    /// Length of the path and the `?`, which every step keeps.
+    offset: usize,
+    owned: SmallVec<[Option<Vec<u8>>; INLINE_STEPS]>,
+    same_as: SmallVec<[Option<usize>; INLINE_STEPS]>,
+}
+
+impl UriSteps {
+    /// The query's value at each step of its list, as the tails of the target's twin steps; `None` when
+    /// `query` is not the tail these were kept for.
+    fn tails<'a>(
+        &'a self,
+        list: &GroupList,
+        twins: &[usize],
+        query: &'a [u8],
+    ) -> Option<SmallVec<[&'a [u8]; INLINE_STEPS]>> {
+        if query.as_ptr() as usize != self.query_at {
+            return None;
+        }
+        list.step_of
+            .iter()
+            .map(|&step| {
+                let Some(step) = step else { return Some(query) };
+                match self.same_as.get(*twins.get(step)?)? {
+                    Some(m) => self.owned.get(*m)?.as_deref()?.get(self.offset..),
+                    None => Some(query),
+                }
+            })
+            .collect()
+    }
 }
 
 impl<'e, 'p> Scan<'e, 'p> {
@@ -53,8 +94,10 @@ impl<'e, 'p> Scan<'e, 'p> {
             deny: false,
             hits: 0,
             seen: SeenInRequest::default(),
+            in_body: false,
             watch_session: false,
             session_param: None,
+            uri_steps: None,
         }
     }
 
@@ -146,6 +189,27 @@ impl<'e, 'p> Scan<'e, 'p> {
         }
     }
 
+    /// Runs every group of `list` on its chain's value of one non-plain field.
+    fn groups_on(&mut self, list: &GroupList, f: &Field<'_>, values: &[&[u8]]) {
+        let open = gate_scan(list, values);
+        for (i, (g, v)) in list.groups.iter().zip(values).enumerate() {
+            self.group(g, f.kind, &f.name, v, open >> (2 * i) & 3);
+        }
+    }
+
+    /// Keeps a request target's step outputs for its query, when its path is inert.
+    fn keep_uri_steps(&mut self, uri: &[u8], steps: StepValues<'_>) {
+        let Some(q) = memchr::memchr(b'?', uri) else { return };
+        if crate::query_steps::inert(&uri[..q]) {
+            self.uri_steps = Some(UriSteps {
+                query_at: uri[q + 1..].as_ptr() as usize,
+                offset: q + 1,
+                owned: steps.owned,
+                same_as: steps.same_as,
+            });
+        }
+    }
+
     fn sqli_possible(&self, v: &[u8]) -> bool {
         match &self.engine.c.sql_keywords {
             Some(k) => k.sqli_possible(v),
@@ -168,9 +232,9 @@ impl<'e, 'p> Scan<'e, 'p> {
     fn field(&mut self, groups: &Groups, f: &Field<'_>) {
         // Only the main rule set may remember clean values (the allowlist pass looks for other things).
         let cacheable = std::ptr::eq(groups, &self.engine.c.main);
-        // A clean verdict is remembered across requests for headers and cookies, for this request otherwise.
+        // A clean verdict is remembered across requests for headers and cookies, for this request's body values.
         let across_requests = CleanCache::applies(f.kind);
-        let in_request = cacheable && !across_requests;
+        let in_request = cacheable && !across_requests && self.in_body;
         if in_request && self.seen.contains(f.kind, &f.name, &f.value) {
             return;
         }
@@ -223,11 +287,25 @@ impl<'e, 'p> Scan<'e, 'p> {
                 }
             }
         } else {
-            let steps = StepValues::run(list, &f.value);
-            let values: SmallVec<[&[u8]; INLINE_STEPS]> = list.step_of.iter().map(|&s| steps.get(s)).collect();
-            let open = gate_scan(list, &values);
-            for (i, (g, v)) in list.groups.iter().zip(&values).enumerate() {
-                self.group(g, f.kind, &f.name, v, open >> (2 * i) & 3);
+            let twins = groups.query_in_uri.as_deref().filter(|_| cacheable);
+            let kept = match (f.kind, twins) {
+                (TargetKind::Query, Some(_)) => self.uri_steps.take(),
+                _ => None,
+            };
+            let tails = kept
+                .as_ref()
+                .zip(twins)
+                .and_then(|(k, twins)| k.tails(list, twins, &f.value));
+            if let Some(tails) = tails {
+                self.groups_on(list, f, &tails);
+            } else {
+                let steps = StepValues::run(list, &f.value);
+                let values: SmallVec<[&[u8]; INLINE_STEPS]> = list.step_of.iter().map(|&s| steps.get(s)).collect();
+                self.groups_on(list, f, &values);
+                drop(values);
+                if f.kind == TargetKind::Uri && twins.is_some() {
+                    self.keep_uri_steps(&f.value, steps);
+                }
             }
         }
         if self.hits == hits_before {
@@ -591,7 +669,10 @@ impl Engine {
             .find(|(idx, c)| *c == Check::SessionFixation && self.c.rules[*idx].paranoia <= site.paranoia)
             .map(|(idx, _)| *idx);
         scan.watch_session = session_check.is_some();
-        let body_resume = target::for_each_field(req, site.inspect_body_limit, &mut |f| scan.field(&self.c.main, &f));
+        target::for_each_head_field(req, &mut |f| scan.field(&self.c.main, &f));
+        scan.in_body = true;
+        let body_resume =
+            target::for_each_body_field(req, site.inspect_body_limit, &mut |f| scan.field(&self.c.main, &f));
         if let (Some(idx), Some(param), false) = (session_check, scan.session_param.take(), req.body_only) {
             if let Some(v) = session_fixation(req, &param) {
                 scan.record(idx, TargetKind::ArgName, param.as_bytes(), v.as_bytes());

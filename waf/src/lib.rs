@@ -30,6 +30,7 @@ mod gate;
 mod gate_literals;
 mod policy;
 pub mod prefilter;
+mod query_steps;
 mod rate;
 mod rule_file;
 mod target;

@@ -164,7 +164,6 @@ pub fn header<'a>(req: &RequestView<'a>, name: &str) -> Option<&'a [u8]> {
         .map(|(_, v)| *v)
 }
 
-/// Visits every inspectable value of the request. `body_limit` caps how much of the body is parsed.
 /// The request-line targets: method, whole target, path and raw query. Returns the query.
 pub fn for_each_line_field<'a>(req: &RequestView<'a>, f: &mut dyn FnMut(Field<'_>)) -> Option<&'a [u8]> {
     let uri = req.uri.as_bytes();
@@ -186,12 +185,20 @@ pub fn for_each_line_field<'a>(req: &RequestView<'a>, f: &mut dyn FnMut(Field<'_
     query
 }
 
+/// Visits every inspectable value of the request. `body_limit` caps how much of the body is parsed.
 /// Returns the body's resume point (see [`body::extract`]).
-pub fn for_each_field<'a>(
-    req: &RequestView<'a>,
+pub fn for_each_field(
+    req: &RequestView<'_>,
     body_limit: usize,
     f: &mut dyn FnMut(Field<'_>),
 ) -> Option<body::BodyResume> {
+    for_each_head_field(req, f);
+    for_each_body_field(req, body_limit, f)
+}
+
+/// Visits the values of the request line and headers: method, target, path, query and its arguments, header
+/// names and values, cookies. Nothing on the body-only pass.
+pub fn for_each_head_field(req: &RequestView<'_>, f: &mut dyn FnMut(Field<'_>)) {
     if !req.body_only {
         if let Some(q) = for_each_line_field(req, f) {
             urlencoded_fields(q, f);
@@ -233,6 +240,15 @@ pub fn for_each_field<'a>(
             }
         }
     }
+}
+
+/// Visits the body's values by content type, parsing at most `body_limit` bytes. Returns the body's resume
+/// point (see [`body::extract`]).
+pub fn for_each_body_field(
+    req: &RequestView<'_>,
+    body_limit: usize,
+    f: &mut dyn FnMut(Field<'_>),
+) -> Option<body::BodyResume> {
     if req.body.is_empty() {
         return Some(body::BodyResume::at(0));
     }

@@ -200,6 +200,72 @@ proptest! {
     }
 }
 
+/// Request targets whose path no decoding step touches, so the query's steps are read off the target's.
+fn inert_paths() -> impl Strategy<Value = Vec<u8>> {
+    proptest::sample::select(vec![
+        &b"/"[..],
+        b"/search",
+        b"/a/B.php",
+        b"/x;y=1/",
+        b"/.././etc",
+        b"/#/'<",
+    ])
+    .prop_map(<[u8]>::to_vec)
+}
+
+/// Rule ids the engine fires on the query of `path?query`, after the target itself went through the same scan.
+fn query_after_target(engine: &Engine, site: &SitePolicy, path: &[u8], query: &[u8]) -> (BTreeSet<u32>, bool) {
+    let uri = [path, b"?", query].concat();
+    let mut scan = Scan::new(engine, site, Vec::new());
+    let field = |kind, value| Field {
+        kind,
+        name: Cow::Borrowed(&b""[..]),
+        value: Cow::Borrowed(value),
+    };
+    scan.field(&engine.c.main, &field(TargetKind::Uri, &uri));
+    let kept = scan.uri_steps.is_some();
+    let before: BTreeSet<u32> = scan.verdict.matches.iter().map(|m| m.id).collect();
+    scan.field(&engine.c.main, &field(TargetKind::Query, &uri[path.len() + 1..]));
+    let ids = scan
+        .verdict
+        .matches
+        .iter()
+        .map(|m| m.id)
+        .filter(|id| !before.contains(id))
+        .collect();
+    (ids, kept)
+}
+
+#[test]
+fn the_query_reuses_the_targets_steps() {
+    let e = engine_once();
+    assert!(
+        e.c.main.query_in_uri.is_some(),
+        "the default rules' query chains are all target chains"
+    );
+    let (ids, kept) = query_after_target(e, &every_rule(), b"/search", b"user=admin&pass%5B%24gt%5D=");
+    assert!(kept);
+    assert!(ids.contains(&942291), "{ids:?}");
+    // A path a decoding step would change: the query is decoded on its own.
+    let (_, kept) = query_after_target(e, &every_rule(), b"/a%20b", b"q=%3Cb%3E");
+    assert!(!kept);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn query_steps_from_the_target_fire_what_brute_force_fires(path in inert_paths(), q in values()) {
+        let e = engine_once();
+        let site = every_rule();
+        let (got, _) = query_after_target(e, &site, &path, &q);
+        let uri = [&path[..], b"?", &q].concat();
+        let on_uri = fast(e, &site, TargetKind::Uri, b"", &uri);
+        let want: BTreeSet<u32> = brute(e, TargetKind::Query, b"", &q).difference(&on_uri).copied().collect();
+        prop_assert_eq!(&got, &want, "{:?}", String::from_utf8_lossy(&uri));
+    }
+}
+
 fn engine_once() -> &'static Engine {
     static E: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
     E.get_or_init(engine)
