@@ -132,7 +132,7 @@ fn load4(b: &[u8]) -> u32 {
 
 /// `a == b` for slices of equal length, with the short lengths every lookup has compared inline (two
 /// overlapping word loads) rather than through a `memcmp` call.
-#[inline]
+#[inline(always)]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     debug_assert_eq!(n, b.len());
@@ -144,6 +144,19 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         a.iter().zip(b).all(|(x, y)| x == y)
     } else {
         a == b
+    }
+}
+
+/// The name a value is kept under: none for the name targets, whose value is their name (a JSON key then costs
+/// one compare, not two).
+fn own_name(kind: TargetKind, name: &[u8]) -> &[u8] {
+    if matches!(
+        kind,
+        TargetKind::ArgName | TargetKind::CookieName | TargetKind::HeaderName
+    ) {
+        b""
+    } else {
+        name
     }
 }
 
@@ -165,6 +178,7 @@ impl Drop for SeenInRequest {
 impl SeenInRequest {
     pub fn contains(&self, kind: TargetKind, name: &[u8], value: &[u8]) -> bool {
         let Some(t) = &self.table else { return false };
+        let name = own_name(kind, name);
         if name.len() + value.len() > SEEN_BYTES {
             return false;
         }
@@ -179,6 +193,7 @@ impl SeenInRequest {
     }
 
     pub fn insert(&mut self, kind: TargetKind, name: &[u8], value: &[u8]) {
+        let name = own_name(kind, name);
         let n = name.len();
         if n + value.len() > SEEN_BYTES {
             return;
