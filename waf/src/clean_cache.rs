@@ -176,6 +176,7 @@ impl Drop for SeenInRequest {
 }
 
 impl SeenInRequest {
+    #[inline]
     pub fn contains(&self, kind: TargetKind, name: &[u8], value: &[u8]) -> bool {
         let Some(t) = &self.table else { return false };
         let name = own_name(kind, name);

@@ -228,16 +228,24 @@ impl<'e, 'p> Scan<'e, 'p> {
             && !list.plain_gate_hit(raw)
     }
 
-    /// Runs every group that applies to one field (one group per transform chain).
+    /// Runs every group that applies to one field (one group per transform chain). Inlined into the visitor so
+    /// that a repeat (most fields of an array of records) costs a lookup, not a call with a large frame.
+    #[inline(always)]
     fn field(&mut self, groups: &Groups, f: &Field<'_>) {
         // Only the main rule set may remember clean values (the allowlist pass looks for other things).
         let cacheable = std::ptr::eq(groups, &self.engine.c.main);
         // A clean verdict is remembered across requests for headers and cookies, for this request's body values.
-        let across_requests = CleanCache::applies(f.kind);
-        let in_request = cacheable && !across_requests && self.in_body;
+        let in_request = cacheable && self.in_body && !CleanCache::applies(f.kind);
         if in_request && self.seen.contains(f.kind, &f.name, &f.value) {
             return;
         }
+        self.unseen_field(groups, f, cacheable, in_request);
+    }
+
+    /// [`Self::field`] for a value not in the request's memory.
+    #[inline(never)]
+    fn unseen_field(&mut self, groups: &Groups, f: &Field<'_>, cacheable: bool, in_request: bool) {
+        let across_requests = CleanCache::applies(f.kind);
         // After the memory check: a name repeated through a JSON array is looked at once.
         if self.watch_session && cacheable && f.kind == TargetKind::ArgName && is_session_param(&f.name) {
             self.session_param = Some(String::from_utf8_lossy(&f.name).into_owned());
