@@ -10,6 +10,7 @@ use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use crate::gate::Gate;
 use crate::gate_literals::{bounds_at, required_literals, GateLit, LEFT, RIGHT};
 use crate::prefilter;
+use crate::required_bytes::required_bytes;
 use crate::rule_file::{Action, Check, Detect, LibinjectionKind, LocatedRule, RateDef};
 use crate::target::TargetKind;
 use crate::transform::Transform;
@@ -35,6 +36,9 @@ pub struct CompiledRule {
 pub struct Set {
     pub set: RegexSet,
     pub rules: Vec<(usize, Regex)>,
+    /// For a set no literal gates: bytes one of which a value needs for any of its patterns to match (see
+    /// [`crate::required_bytes`]).
+    pub needs: Option<Box<[bool; 256]>>,
 }
 
 /// Matchers for one (target, transform chain).
@@ -567,7 +571,11 @@ fn build_set(patterns: &[&(usize, String)], shared: &mut Shared) -> Result<Optio
     for (idx, p) in patterns {
         rules.push((*idx, shared.regex(p).map_err(|e| e.to_string())?));
     }
-    Ok(Some(Set { set, rules }))
+    Ok(Some(Set {
+        set,
+        rules,
+        needs: None,
+    }))
 }
 
 /// (allowlist?, target kind, name filter): one [`GroupList`].
@@ -595,7 +603,15 @@ fn split_gated(
             None => ungated.push(*p),
         }
     }
-    Ok([build_set(&gated, shared)?, build_set(&ungated, shared)?])
+    let mut always = build_set(&ungated, shared)?;
+    if let Some(set) = &mut always {
+        set.needs = ungated.iter().try_fold(Box::new([false; 256]), |mut all, p| {
+            let needs = required_bytes(&p.1)?;
+            all.iter_mut().zip(needs.iter()).for_each(|(a, n)| *a |= n);
+            Some(all)
+        });
+    }
+    Ok([build_set(&gated, shared)?, always])
 }
 
 fn build_group(chain: usize, b: GroupBuilder, shared: &mut Shared) -> Result<Group, String> {

@@ -139,6 +139,11 @@ impl<'e, 'p> Scan<'e, 'p> {
     }
 
     fn set(&mut self, set: &Set, kind: TargetKind, name: &[u8], v: &[u8]) {
+        if let Some(needs) = &set.needs {
+            if !v.iter().any(|&b| needs[usize::from(b)]) {
+                return;
+            }
+        }
         if !set.set.is_match(v) {
             return;
         }

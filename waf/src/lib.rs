@@ -32,6 +32,7 @@ mod policy;
 pub mod prefilter;
 mod query_steps;
 mod rate;
+mod required_bytes;
 mod rule_file;
 mod target;
 pub mod transform;
