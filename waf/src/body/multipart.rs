@@ -2,11 +2,17 @@
 //! field value. Linear in the body size whatever the boundaries look like.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use memchr::memmem;
 
 use super::resume::BodyResume;
 use crate::target::{Field, TargetKind};
+
+/// The searchers for a part's blank line, built once: `memmem::find` builds one per call, which cost more than
+/// the search in a small part's headers.
+static BLANK_CRLF: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"\r\n\r\n"));
+static BLANK_LF: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"\n\n"));
 
 /// The `boundary` parameter of a Content-Type value.
 pub fn boundary(content_type: &[u8]) -> Option<&[u8]> {
@@ -138,9 +144,9 @@ pub fn parse<'a>(
             .or_else(|| part.strip_suffix(b"\n"))
             .unwrap_or(part);
         // A bare-LF blank line counts only before the first CRLF one: searched there, not through a file's content.
-        let crlf = memmem::find(part, b"\r\n\r\n");
+        let crlf = BLANK_CRLF.find(part);
         let lf_zone = crlf.map_or(part, |p| &part[..p + 2]);
-        let blank = match memmem::find(lf_zone, b"\n\n") {
+        let blank = match BLANK_LF.find(lf_zone) {
             Some(p) => Some((p, p + 2)),
             None => crlf.map(|p| (p, p + 4)),
         };
