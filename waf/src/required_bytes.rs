@@ -3,7 +3,7 @@
 //! separator, `javascript:…|data:…|@import…` a `:` or `@`. A value with none of them cannot match, and the
 //! regex set (the costliest step for a short value with a quote or a bracket in it) does not run.
 
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, ClassBytes, Hir, HirKind};
 
 /// Which bytes a value must contain for the pattern to match, or `None` when no small set is known.
 pub fn required_bytes(pattern: &str) -> Option<Box<[bool; 256]>> {
@@ -36,28 +36,21 @@ fn cost(set: &[u8]) -> u32 {
 /// Classes wider than this (`\S`, `[^a]`) say nothing useful.
 const MAX_CLASS: usize = 64;
 
+/// The bytes of a class, when there are few enough of them to say something.
+fn small_class(c: &ClassBytes) -> Option<Vec<u8>> {
+    let bytes: Vec<u8> = c.iter().flat_map(|r| r.start()..=r.end()).take(MAX_CLASS + 1).collect();
+    (bytes.len() <= MAX_CLASS).then_some(bytes)
+}
+
 /// Bytes one of which every match of `hir` contains (sorted, deduplicated).
 fn required(hir: &Hir) -> Option<Vec<u8>> {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => None,
         // Every byte of a literal is in every match: the rarest one will do.
         HirKind::Literal(lit) => lit.0.iter().copied().min_by_key(|&b| frequency(b)).map(|b| vec![b]),
-        HirKind::Class(Class::Bytes(c)) => {
-            let bytes: Vec<u8> = c.iter().flat_map(|r| r.start()..=r.end()).take(MAX_CLASS + 1).collect();
-            (bytes.len() <= MAX_CLASS).then_some(bytes)
-        }
-        HirKind::Class(Class::Unicode(c)) => {
-            // A non-ASCII character is several bytes in UTF-8: only all-ASCII classes are read as bytes.
-            if c.ranges().iter().any(|r| u32::from(r.end()) >= 0x80) {
-                return None;
-            }
-            let bytes: Vec<u8> = c
-                .iter()
-                .flat_map(|r| r.start() as u8..=r.end() as u8)
-                .take(MAX_CLASS + 1)
-                .collect();
-            (bytes.len() <= MAX_CLASS).then_some(bytes)
-        }
+        HirKind::Class(Class::Bytes(c)) => small_class(c),
+        // A non-ASCII character is several bytes in UTF-8: only all-ASCII classes are read as bytes.
+        HirKind::Class(Class::Unicode(c)) => small_class(&c.to_byte_class()?),
         HirKind::Repetition(r) if r.min > 0 => required(&r.sub),
         HirKind::Repetition(_) => None,
         HirKind::Capture(c) => required(&c.sub),
@@ -91,6 +84,8 @@ mod tests {
         assert_eq!(bytes(r"(?:[;|]|\$\()\s*id"), Some(b"$;|".to_vec()));
         assert_eq!(bytes(r"javascript:x|data:|@import"), Some(b":@".to_vec()));
         assert_eq!(bytes(r"(?i)union"), Some(b"Uu".to_vec()));
+        assert_eq!(bytes(r"(?u:[a-c])"), Some(b"abc".to_vec()));
+        assert_eq!(bytes(r"(?u:[aé])"), None);
         for none in [r"x*", r"\S+", r"^", r"a|\w*", r"[^a]"] {
             assert_eq!(bytes(none), None, "{none}");
         }
