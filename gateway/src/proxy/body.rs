@@ -61,7 +61,7 @@ pub fn filter(
     let Some(body) = ctx.late_body.take() else {
         return Ok(());
     };
-    if body.is_empty() {
+    if body.is_empty() || ctx.late_resume.as_ref().is_some_and(|r| r.ends_at_close(&body)) {
         return Ok(());
     }
     let Some(client) = ctx.client_ip else { return Ok(()) };

@@ -19,6 +19,17 @@ impl BodyResume {
     pub fn at(offset: usize) -> BodyResume {
         BodyResume { offset, skip_to: None }
     }
+
+    /// True when `late`, what a streaming caller kept from this resume point on, holds nothing a second pass
+    /// would inspect, so the caller can skip that pass: the pass resumed in a file's content, and the delimiter
+    /// found after it closes the body (`--boundary--`). What follows a closing delimiter is the epilogue, which
+    /// is never read as parts.
+    pub fn ends_at_close(&self, late: &[u8]) -> bool {
+        self.skip_to
+            .as_deref()
+            .and_then(|delim| late.strip_prefix(delim))
+            .is_some_and(|rest| rest.starts_with(b"--"))
+    }
 }
 
 /// Finds a delimiter in a body that arrives in chunks, keeping only the few bytes a delimiter cut by a chunk
@@ -114,6 +125,34 @@ mod tests {
         let cuts: Vec<usize> = (0..data.len()).collect();
         assert_eq!(stream(delim, data, &cuts).map(|g| g.0), Some(first));
         assert_eq!(stream(delim, b"no delimiter \n--XyQ here", &[3, 15]), None);
+    }
+
+    /// The late pass of an upload cut in its file's content: skipped only when the delimiter after the file
+    /// closes the body, and then a second pass over it would have found nothing either.
+    #[test]
+    fn a_close_delimiter_after_the_file_leaves_nothing_to_inspect() {
+        let ct = b"multipart/form-data; boundary=b0";
+        let head = b"--b0\r\nContent-Disposition: form-data; name=\"up\"; filename=\"a.jpg\"\r\n\r\nJFIF data";
+        for (tail, fields) in [
+            (&b"\r\n--b0--\r\n"[..], 0),
+            (b"\r\n--b0--\r\nepilogue: name=\"x\"\r\n\r\n' or 1=1", 0),
+            (
+                b"\r\n--b0\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\nv\r\n--b0--",
+                3,
+            ),
+            (b"\r\n--b0-x\r\n", 2),
+        ] {
+            let resume = crate::body::extract(ct, head, true, false, &mut |_| {}).unwrap();
+            let body = [&head[..], tail].concat();
+            let from =
+                resume.offset + memmem::find(&body[resume.offset..], resume.skip_to.as_deref().unwrap()).unwrap();
+            let late = &body[from..];
+            let mut seen = 0;
+            crate::body::extract(ct, late, false, true, &mut |_| seen += 1);
+            assert_eq!(seen, fields, "{}", String::from_utf8_lossy(tail));
+            assert_eq!(resume.ends_at_close(late), tail.starts_with(b"\r\n--b0--"));
+        }
+        assert!(!BodyResume::at(0).ends_at_close(b"\n--b0--"));
     }
 
     proptest! {
