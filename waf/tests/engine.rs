@@ -593,7 +593,7 @@ fn default_rules_keep_plain_values_cheap() {
         "HeaderValue",
         "Body",
         "Path",
-        "Query",
+        "Uri",
     ] {
         let line = lines
             .iter()

@@ -238,14 +238,14 @@ fn query_after_target(engine: &Engine, site: &SitePolicy, path: &[u8], query: &[
 
 #[test]
 fn the_query_reuses_the_targets_steps() {
-    let e = engine_once();
+    let e = query_engine_once();
     assert!(
         e.c.main.query_in_uri.is_some(),
-        "the default rules' query chains are all target chains"
+        "the query's chains are all target chains"
     );
     let (ids, kept) = query_after_target(e, &every_rule(), b"/search", b"user=admin&pass%5B%24gt%5D=");
     assert!(kept);
-    assert!(ids.contains(&942291), "{ids:?}");
+    assert!(ids.contains(&1_942_291), "{ids:?}");
     // A path a decoding step would change: the query is decoded on its own.
     let (_, kept) = query_after_target(e, &every_rule(), b"/a%20b", b"q=%3Cb%3E");
     assert!(!kept);
@@ -256,7 +256,7 @@ proptest! {
 
     #[test]
     fn query_steps_from_the_target_fire_what_brute_force_fires(path in inert_paths(), q in values()) {
-        let e = engine_once();
+        let e = query_engine_once();
         let site = every_rule();
         let (got, _) = query_after_target(e, &site, &path, &q);
         let uri = [&path[..], b"?", &q].concat();
@@ -269,4 +269,49 @@ proptest! {
 fn engine_once() -> &'static Engine {
     static E: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
     E.get_or_init(engine)
+}
+
+/// The default rules plus, for each rule on `uri`, a twin on `query` with id + 1 000 000. The default rules read
+/// the query through `uri`; the twins give the query every chain the target has, under ids of their own, for
+/// the tests of the query's shared steps.
+fn query_engine_once() -> &'static Engine {
+    static E: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    E.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/waf");
+        let mut files: Vec<(std::path::PathBuf, String)> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .filter_map(|d| d.ok().map(|d| d.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                (p, with_query_twins(&text))
+            })
+            .collect();
+        files.sort();
+        Engine::from_sources(files.iter().map(|(p, t)| (p.as_path(), t.as_str())))
+            .unwrap_or_else(|e| panic!("default rules with query twins: {e:?}"))
+    })
+}
+
+fn with_query_twins(text: &str) -> String {
+    let mut out = text.to_string();
+    for rule in text.split("[[rule]]").skip(1) {
+        let on_uri = rule
+            .lines()
+            .any(|l| l.starts_with("targets = ") && l.contains("\"uri\""));
+        if !on_uri {
+            continue;
+        }
+        let twin: Vec<String> = rule
+            .lines()
+            .map(|l| match (l.strip_prefix("id = "), l.starts_with("targets = ")) {
+                (Some(id), _) => format!("id = {}", id.trim().parse::<u32>().unwrap_or(0) + 1_000_000),
+                (None, true) => "targets = [\"query\"]".to_string(),
+                (None, false) => l.to_string(),
+            })
+            .collect();
+        out.push_str("\n[[rule]]");
+        out.push_str(&twin.join("\n"));
+    }
+    out
 }
