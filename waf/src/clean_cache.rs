@@ -9,7 +9,7 @@
 //! their keys in every element and often their values (tags, states, units), so a value that already came
 //! out clean in this request is not inspected again.
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::target::TargetKind;
@@ -44,9 +44,26 @@ impl CleanCache {
         )
     }
 
-    /// Digest of one value (never 0, which marks an empty slot).
+    /// Digest of one value (never 0, which marks an empty slot). SipHash costs mostly per `write` call, and a
+    /// `(kind, name, value)` tuple takes five; a value that fits the buffer (a browser's header values do) is
+    /// hashed in one: kind, name length, name, value. Longer ones hash as the tuple, its first byte marked so
+    /// that the two layouts never give the same input.
     pub fn key(&self, kind: TargetKind, name: &[u8], value: &[u8]) -> u64 {
-        self.hasher.hash_one((kind as u8, name, value)) | 1
+        let mut buf = [0u8; 256];
+        let n = 2 + name.len() + value.len();
+        let digest = match u8::try_from(name.len()) {
+            Ok(name_len) if n <= buf.len() => {
+                buf[0] = kind as u8;
+                buf[1] = name_len;
+                buf[2..2 + name.len()].copy_from_slice(name);
+                buf[2 + name.len()..n].copy_from_slice(value);
+                let mut h = self.hasher.build_hasher();
+                h.write(&buf[..n]);
+                h.finish()
+            }
+            _ => self.hasher.hash_one((kind as u8 | 0x80, name, value)),
+        };
+        digest | 1
     }
 
     pub fn contains(&self, key: u64) -> bool {
@@ -238,6 +255,31 @@ mod tests {
         assert!(c.contains(k));
         assert!(!c.contains(c.key(TargetKind::HeaderValue, b"user-agent", b"Mozilla/5.1")));
         assert!(!c.contains(c.key(TargetKind::HeaderValue, b"referer", b"Mozilla/5.0")));
+    }
+
+    /// Keys tell apart every split of the same bytes between name and value, and both layouts (values that fit
+    /// the one-write buffer and longer ones) are stable.
+    #[test]
+    fn keys_separate_name_from_value_in_both_layouts() {
+        let c = CleanCache::default();
+        let k = |kind, n: &[u8], v: &[u8]| c.key(kind, n, v);
+        let long = vec![b'x'; 300];
+        for v in [&b"c"[..], &long] {
+            let mut keys = vec![
+                k(TargetKind::CookieValue, b"ab", v),
+                k(TargetKind::CookieValue, b"a", &[b"b", v].concat()),
+                k(TargetKind::CookieValue, b"", &[b"ab", v].concat()),
+                k(TargetKind::CookieName, b"ab", v),
+            ];
+            assert_eq!(keys[0], k(TargetKind::CookieValue, b"ab", v));
+            keys.sort_unstable();
+            keys.dedup();
+            assert_eq!(keys.len(), 4);
+        }
+        assert_ne!(
+            k(TargetKind::HeaderValue, b"h", &long[..253]),
+            k(TargetKind::HeaderValue, b"h", &long[..254])
+        );
     }
 
     #[test]

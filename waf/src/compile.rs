@@ -81,7 +81,6 @@ pub struct GroupList {
     /// Some chain base64-decodes, which can turn a plain value into anything.
     pub base64: bool,
     pub sqli: bool,
-    pub xss: bool,
     /// The distinct non-empty prefixes of the groups' chains, parents first: step `n` applies its transform
     /// to the value of step `parent` (the raw value when `None`). Chains share their decoding steps
     /// (`url_decode, utf8_fix, html_entity_decode …`), so a value is transformed once per distinct prefix
@@ -168,7 +167,6 @@ impl GroupList {
             plain_gate,
             plain_bounds: plain.into_values().collect(),
             sqli: groups.iter().any(|g| !g.sqli.is_empty()),
-            xss: groups.iter().any(|g| !g.xss.is_empty()),
             groups,
         })
     }

@@ -224,13 +224,10 @@ impl<'e, 'p> Scan<'e, 'p> {
 
     /// True when no group of the list can fire on a plain raw value, so the value needs no transform at all.
     /// Transforms (other than base64) keep plain values plain, and the gates are case-insensitive. `sqli` is
-    /// whether libinjection's SQLi check must see the value.
+    /// whether libinjection's SQLi check must see the value; its XSS check never needs a plain one (no plain
+    /// byte is one [`prefilter::xss_impossible`] looks for: asserted where the plain bytes are defined).
     fn list_skippable(list: &GroupList, raw: &[u8], sqli: bool) -> bool {
-        !list.plain_always
-            && !sqli
-            && (!list.base64 || !crate::decode::looks_base64(raw))
-            && (!list.xss || prefilter::xss_impossible(raw))
-            && !list.plain_gate_hit(raw)
+        !list.plain_always && !sqli && (!list.base64 || !crate::decode::looks_base64(raw)) && !list.plain_gate_hit(raw)
     }
 
     /// Runs every group that applies to one field (one group per transform chain). Inlined into the visitor so
@@ -281,7 +278,6 @@ impl<'e, 'p> Scan<'e, 'p> {
             // Transforms keep a plain value plain (base64 aside) and change at most its case, so one gate scan
             // of the raw value tells which groups can fire; the others are not even transformed.
             let open = list.gate_open(&f.value, u64::MAX);
-            let xss = !prefilter::xss_impossible(&f.value);
             let b64 = crate::decode::looks_base64(&f.value);
             for (i, g) in list.groups.iter().enumerate() {
                 let bits = open >> (2 * i) & 3;
@@ -290,7 +286,6 @@ impl<'e, 'p> Scan<'e, 'p> {
                     || !g.negated.is_empty()
                     || g.literals.is_some()
                     || (sqli && !g.sqli.is_empty())
-                    || (xss && !g.xss.is_empty())
                     || (b64 && self.engine.c.chain_unplains[g.chain]);
                 if needed {
                     let v = apply_chain(&self.engine.c.chains[g.chain], &f.value);
