@@ -416,7 +416,8 @@ fn gate_scan(list: &GroupList, values: &[&[u8]]) -> u64 {
         }
         let mut mask = 0u64;
         for (j, w) in values.iter().enumerate().skip(i) {
-            if j == i || (done & (3 << (2 * j)) == 0 && w.eq_ignore_ascii_case(v)) {
+            // Steps that change nothing hand on the value they got: the same slice, compared without a byte loop.
+            if j == i || (done & (3 << (2 * j)) == 0 && (std::ptr::eq(*w, *v) || w.eq_ignore_ascii_case(v))) {
                 mask |= 3 << (2 * j);
             }
         }
