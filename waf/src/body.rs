@@ -9,7 +9,7 @@ mod xml;
 use std::borrow::Cow;
 
 pub use multipart::boundary as multipart_boundary;
-pub use resume::{BodyResume, DelimiterSkip};
+pub use resume::{BodyResume, DelimiterSkip, LineDelimiter};
 
 use crate::target::{urlencoded_fields, Field, TargetKind};
 

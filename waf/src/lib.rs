@@ -37,7 +37,7 @@ mod rule_file;
 mod target;
 pub mod transform;
 
-pub use body::{extract as extract_body, kind_of as body_kind, BodyKind, BodyResume, DelimiterSkip};
+pub use body::{extract as extract_body, kind_of as body_kind, BodyKind, BodyResume, DelimiterSkip, LineDelimiter};
 pub use engine::Engine;
 pub use policy::{ExclusionSettings, SitePolicy, WafSiteSettings, DEFAULT_INSPECT_BODY_LIMIT};
 pub use rate::RateLimiter;

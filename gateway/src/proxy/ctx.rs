@@ -102,7 +102,7 @@ impl Ctx {
     /// content (then what it keeps is usually small, and the file may be large).
     pub fn start_late_pass(&mut self, resume: &waf::BodyResume, expected: usize) {
         self.late_from = resume.offset;
-        self.late_skip = resume.skip_to.as_deref().map(waf::DelimiterSkip::new);
+        self.late_skip = resume.skip_to.as_ref().map(waf::DelimiterSkip::new);
         let capacity = if self.late_skip.is_some() { 0 } else { expected };
         self.late_body = Some(Vec::with_capacity(capacity));
         self.late_resume = Some(resume.clone());

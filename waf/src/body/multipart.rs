@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem;
 
-use super::resume::BodyResume;
+use super::resume::{BodyResume, LineDelimiter};
 use crate::target::{Field, TargetKind};
 
 /// The searchers for a part's blank line, built once: `memmem::find` builds one per call, which cost more than
@@ -111,17 +111,17 @@ pub fn parse<'a>(
     f: &mut dyn FnMut(Field<'_>),
 ) -> Option<BodyResume> {
     let b = boundary(content_type)?;
-    let mut delim = Vec::with_capacity(b.len() + 2);
-    delim.extend_from_slice(b"--");
-    delim.extend_from_slice(b);
-    let finder = memmem::Finder::new(&delim);
-    // The next delimiter at or after `from` that starts a line.
-    let next_delim = |mut from: usize| loop {
-        let p = from + finder.find(&body[from..])?;
-        if if p == 0 { !resumed } else { body[p - 1] == b'\n' } {
-            return Some(p);
+    // `\n--boundary`: the searcher is built once per body and handed on in the resume point.
+    let line_delim = LineDelimiter::new(&[&b"\n--"[..], b].concat());
+    let delim = &line_delim.bytes()[1..];
+    // The next delimiter at or after `from` that starts a line; at the very start of a body that is not a
+    // resumed tail, it needs no line break before it.
+    let next_delim = |from: usize| {
+        if from == 0 && !resumed && body.starts_with(delim) {
+            return Some(0);
         }
-        from = p + 1;
+        let start = from.saturating_sub(1);
+        line_delim.find(&body[start..]).map(|p| start + p + 1)
     };
     let mut at = next_delim(0)?;
     let mut parts = 0usize;
@@ -177,7 +177,7 @@ pub fn parse<'a>(
                 let content_start = start + content_at;
                 break BodyResume {
                     offset: (body.len().saturating_sub(delim.len())).max(content_start - 1),
-                    skip_to: Some([&b"\n"[..], &delim].concat()),
+                    skip_to: Some(line_delim.clone()),
                 };
             }
             // One byte back: the second pass sees that the delimiter starts a line.
@@ -243,7 +243,7 @@ Content-Disposition: form-data; name=\"sneaky\"\r\n\r\nfile text\r\n\
             // (what a streaming caller keeps): both see every field the first pass missed.
             let mut starts = vec![r];
             if let Some(d) = &resume.skip_to {
-                starts.push(memmem::find(&body[r..], d).map_or(body.len(), |p| r + p));
+                starts.push(d.find(&body[r..]).map_or(body.len(), |p| r + p));
             }
             for start in starts {
                 let mut seen = first.clone();
@@ -257,7 +257,10 @@ Content-Disposition: form-data; name=\"sneaky\"\r\n\r\nfile text\r\n\
         let cut = memmem::find(body, b"data--b0undar not").unwrap_or(0) + 4;
         let resume = fields(&body[..cut], false).1.unwrap_or(BodyResume::at(0));
         assert!(resume.offset > cut - 12);
-        assert_eq!(resume.skip_to.as_deref(), Some(&b"\n--b0undary"[..]));
+        assert_eq!(
+            resume.skip_to.as_ref().map(LineDelimiter::bytes),
+            Some(&b"\n--b0undary"[..])
+        );
     }
 
     #[test]
