@@ -565,6 +565,12 @@ fn session_fixation(req: &RequestView<'_>, param: &str) -> Option<String> {
 impl Engine {
     /// Loads and compiles every `*.toml` file in `dir` (sorted by name).
     pub fn load_dir(dir: &Path) -> Result<Engine, Vec<RuleError>> {
+        let texts = Self::read_dir(dir)?;
+        Engine::from_sources(texts.iter().map(|(f, t)| (f.as_path(), t.as_str())))
+    }
+
+    /// The name and text of every `*.toml` file in `dir`, sorted by name.
+    fn read_dir(dir: &Path) -> Result<Vec<(PathBuf, String)>, Vec<RuleError>> {
         let io_err = |file: &Path, e: std::io::Error| RuleError {
             file: file.to_path_buf(),
             line: 0,
@@ -588,7 +594,7 @@ impl Engine {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Engine::from_sources(texts.iter().map(|(f, t)| (f.as_path(), t.as_str())))
+        Ok(texts)
     }
 
     /// Compiles rule files given as (name, text) pairs.

@@ -278,16 +278,11 @@ fn query_engine_once() -> &'static Engine {
     static E: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
     E.get_or_init(|| {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/waf");
-        let mut files: Vec<(std::path::PathBuf, String)> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .filter_map(|d| d.ok().map(|d| d.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .map(|p| {
-                let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-                (p, with_query_twins(&text))
-            })
+        let files: Vec<_> = Engine::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("default rules: {e:?}"))
+            .into_iter()
+            .map(|(p, text)| (p, with_query_twins(&text)))
             .collect();
-        files.sort();
         Engine::from_sources(files.iter().map(|(p, t)| (p.as_path(), t.as_str())))
             .unwrap_or_else(|e| panic!("default rules with query twins: {e:?}"))
     })
