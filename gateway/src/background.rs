@@ -17,12 +17,15 @@ use crate::state::Shared;
 /// `(path, mtime, len)` of every file in the watched directories: any change means "reload".
 pub type Fingerprint = Vec<(PathBuf, Option<SystemTime>, u64)>;
 
-/// The fingerprint of the directories the watcher follows: `sites_dir` and `rules_dir`.
+/// The fingerprint of the directories the watcher follows: `sites_dir` and `rules_dir`, less editors' scratch files.
 pub fn config_fingerprint(cfg: &crate::config::GatewayConfig) -> Fingerprint {
     let mut out = Vec::new();
     for d in [cfg.sites_dir.as_path(), cfg.rules_dir.as_path()] {
         if let Ok(rd) = std::fs::read_dir(d) {
             for e in rd.flatten() {
+                if is_scratch_file(&e.file_name()) {
+                    continue;
+                }
                 if let Ok(md) = e.metadata() {
                     out.push((e.path(), md.modified().ok(), md.len()));
                 }
@@ -31,6 +34,15 @@ pub fn config_fingerprint(cfg: &crate::config::GatewayConfig) -> Fingerprint {
     }
     out.sort();
     out
+}
+
+/// Files editors write beside the one being edited: swap and lock files (`.s.toml.swp`, `.#s.toml`, vim's `4913`
+/// probe), backups (`s.toml~`) and auto-saves (`#s.toml#`). Vim rewrites its swap file every few seconds while
+/// someone types; each rewrite would otherwise recompile every rule (about a second of CPU). Other files still
+/// count, since sites may keep their certificates and pages beside them.
+fn is_scratch_file(name: &std::ffi::OsStr) -> bool {
+    let n = name.as_encoded_bytes();
+    n.starts_with(b".") || n.starts_with(b"#") || n.ends_with(b"~") || n == b"4913"
 }
 
 /// Reloads when a file under `sites_dir` or `rules_dir` changes, or on SIGHUP.
@@ -179,6 +191,37 @@ impl BackgroundService for HealthChecker {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_scratch_file;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn editor_scratch_files_are_not_config() {
+        for n in [
+            ".s.toml.swp",
+            ".s.toml.swx",
+            ".#s.toml",
+            "#s.toml#",
+            "s.toml~",
+            "4913",
+            ".hidden",
+        ] {
+            assert!(is_scratch_file(OsStr::new(n)), "{n}");
+        }
+        for n in [
+            "s.toml",
+            "942-sqli.toml",
+            "site.pem",
+            "block.html",
+            "s.toml.bak",
+            "49130",
+        ] {
+            assert!(!is_scratch_file(OsStr::new(n)), "{n}");
         }
     }
 }

@@ -144,6 +144,32 @@ async fn broken_files_keep_the_previous_config() {
     assert_eq!(r.status(), 200);
 }
 
+/// An editor's swap and backup files beside a site or rule file do not reload the configuration; the edit itself
+/// does.
+#[tokio::test(flavor = "multi_thread")]
+async fn editor_scratch_files_do_not_reload() {
+    let (a, b) = (backend("a").await, backend("b").await);
+    let gw = Gateway::prepare(
+        &[("s.toml", site("s", "default = true", &[a.addr], &[], "off", ""))],
+        &[("t.toml", TEST_RULES)],
+        "",
+    )
+    .start();
+    let g = gw.generation().await;
+    for f in ["sites/.s.toml.swp", "sites/4913", "rules/t.toml~", "rules/#t.toml#"] {
+        write(&gw.path(f), "scratch");
+    }
+    // Five watch intervals (200 ms in the harness) and the 100 ms settle delay.
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    assert_eq!(gw.generation().await, g, "scratch files reloaded the config");
+    write(
+        &gw.path("sites/s.toml"),
+        &site("s", "default = true", &[b.addr], &[], "off", ""),
+    );
+    gw.wait_reload(g, Duration::from_secs(10)).await;
+    assert_eq!(who(&client("127.0.0.2"), &gw.url("/echo")).await.1, "b");
+}
+
 /// logrotate's `create` mode: the log is moved away, the gateway gets SIGHUP and goes on in a fresh file at the
 /// configured path, nothing lost on either side.
 #[tokio::test(flavor = "multi_thread")]
