@@ -475,6 +475,26 @@ fn check(req: &RequestView<'_>, c: Check) -> Option<String> {
                     .join(" | ")
             })
         }
+        Check::BodyOnGetOrHead => {
+            if !(req.method.eq_ignore_ascii_case("GET") || req.method.eq_ignore_ascii_case("HEAD")) {
+                return None;
+            }
+            let cl = all("content-length").find(|v| v.iter().any(|&b| b != b'0'));
+            let te = all("transfer-encoding").next();
+            match (cl, te) {
+                (Some(v), _) => Some(format!(
+                    "{} with content-length: {}",
+                    req.method,
+                    String::from_utf8_lossy(v)
+                )),
+                (None, Some(v)) => Some(format!(
+                    "{} with transfer-encoding: {}",
+                    req.method,
+                    String::from_utf8_lossy(v)
+                )),
+                (None, None) => None,
+            }
+        }
         Check::TooManyQueryArgs => {
             let q = req.uri.split_once('?')?.1;
             let n = memchr::memchr_iter(b'&', q.as_bytes()).count();

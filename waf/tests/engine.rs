@@ -150,6 +150,18 @@ fn attacks_of_every_family_are_caught() {
         eval_with(&e, &site, "POST", "/", &smuggle, b"0\r\n\r\n").attack,
         "CL+TE"
     );
+    for (method, header, value) in [
+        ("GET", "content-length", &b"5"[..]),
+        ("HEAD", "content-length", b"12"),
+        ("GET", "transfer-encoding", b"chunked"),
+    ] {
+        let mut h = BROWSER.to_vec();
+        h.push((header, value));
+        assert!(
+            eval_with(&e, &site, method, "/", &h, b"").attack,
+            "{method} with {header}: {value:?}"
+        );
+    }
     let mut scanner = BROWSER.to_vec();
     scanner[1] = ("user-agent", b"sqlmap/1.7.2#stable (https://sqlmap.org)");
     assert!(eval_with(&e, &site, "GET", "/", &scanner, b"").attack, "scanner UA");
@@ -182,6 +194,20 @@ fn ordinary_traffic_passes() {
     for uri in gets {
         let v = eval_with(&e, &site, "GET", uri, BROWSER, b"");
         assert!(!v.attack, "false positive: {uri} -> {v:?}");
+    }
+    // An explicit empty body on GET (some HTTP libraries send `Content-Length: 0`), and bodies on the methods that
+    // have them.
+    let mut zero = BROWSER.to_vec();
+    zero.push(("content-length", b"0"));
+    assert!(
+        !eval_with(&e, &site, "GET", "/", &zero, b"").attack,
+        "GET with Content-Length: 0"
+    );
+    let mut form_cl = with_ct(b"application/x-www-form-urlencoded");
+    form_cl.push(("content-length", b"3"));
+    for method in ["POST", "PUT", "PATCH", "DELETE"] {
+        let v = eval_with(&e, &site, method, "/items/1", &form_cl, b"a=1");
+        assert!(!v.attack, "{method} with a body: {v:?}");
     }
     let form = with_ct(b"application/x-www-form-urlencoded");
     let bodies: [&[u8]; 5] = [
