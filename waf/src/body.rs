@@ -103,6 +103,33 @@ fn is_binary(t: &[u8]) -> bool {
         .contains(&t)
 }
 
+/// What a body labelled as text or binary really is when it is a JSON document or a form. Many backends parse a
+/// body whatever its `Content-Type` (Go's `json.Decoder`, Express with `type: '*/*'`, Flask's
+/// `get_json(force=True)`, PHP reading `php://input`), so relabelling a payload `text/plain` or
+/// `application/octet-stream` must not take it past the rules on arguments. Only text qualifies (a prefix with
+/// no control bytes other than tab and line ends), so media, archives and protobuf keep their kind.
+fn sniff(body: &[u8]) -> Option<BodyKind> {
+    const PREFIX: usize = 512;
+    let head = &body[..body.len().min(PREFIX)];
+    if head
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7f)
+    {
+        return None;
+    }
+    let start = head.iter().position(|b| !b.is_ascii_whitespace())?;
+    if matches!(head[start], b'{' | b'[') {
+        return Some(BodyKind::Json);
+    }
+    // A form is one line of printable ASCII (spaces travel as `+`) that starts with `name=`.
+    let eq = memchr::memchr(b'=', head)?;
+    let name_ok = eq > 0
+        && head[..eq]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']' | b'%'));
+    (name_ok && body.iter().all(|&b| b.is_ascii_graphic())).then_some(BodyKind::UrlEncoded)
+}
+
 fn raw<'a>(body: &'a [u8], f: &mut dyn FnMut(Field<'_>)) {
     f(Field {
         kind: TargetKind::Body,
@@ -127,7 +154,12 @@ pub fn extract<'a>(
     resumed: bool,
     f: &mut dyn FnMut(Field<'_>),
 ) -> Option<BodyResume> {
-    let offset = match kind_of(content_type) {
+    let declared = kind_of(content_type);
+    let kind = match declared {
+        BodyKind::Raw | BodyKind::Binary => sniff(body).unwrap_or(declared),
+        _ => declared,
+    };
+    let offset = match kind {
         BodyKind::UrlEncoded => {
             urlencoded_fields(body, f);
             memchr::memrchr(b'&', body).map_or(0, |p| p + 1)
@@ -143,7 +175,9 @@ pub fn extract<'a>(
             0
         }
         BodyKind::Json => {
-            if !json::parse(body, f) && !truncated {
+            // A declared JSON body cut at the limit may end in a broken token; a sniffed one that does not parse
+            // was text that starts with a bracket, and is inspected as such.
+            if !json::parse(body, f) && (!truncated || declared != BodyKind::Json) {
                 raw(body, f);
             }
             0
@@ -191,6 +225,63 @@ mod tests {
             (b"image/png", BodyKind::Binary),
         ] {
             assert_eq!(kind_of(ct), kind, "{}", String::from_utf8_lossy(ct));
+        }
+    }
+
+    /// Fields and raw bodies `extract` visits, as (kind, name, value) strings.
+    fn fields(ct: &str, body: &[u8]) -> Vec<(TargetKind, String, String)> {
+        let mut out = Vec::new();
+        extract(ct.as_bytes(), body, false, false, &mut |f| {
+            out.push((
+                f.kind,
+                String::from_utf8_lossy(&f.name).into_owned(),
+                String::from_utf8_lossy(&f.value).into_owned(),
+            ))
+        });
+        out
+    }
+
+    #[test]
+    fn relabelled_json_and_forms_are_parsed_as_what_they_are() {
+        for ct in ["text/plain", "application/octet-stream", "", "application/x-foo"] {
+            let got = fields(ct, b" {\"q\": \"1 union select 1\"}");
+            assert!(
+                got.contains(&(TargetKind::ArgValue, "q".into(), "1 union select 1".into())),
+                "{ct}: {got:?}"
+            );
+            assert!(
+                !got.iter().any(|f| f.0 == TargetKind::Body),
+                "{ct}: no raw pass: {got:?}"
+            );
+            let got = fields(ct, b"user=admin&pass=x%27+or+1%3D1");
+            assert!(
+                got.contains(&(TargetKind::ArgValue, "pass".into(), "x' or 1=1".into())),
+                "{ct}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn binary_and_prose_keep_their_kind() {
+        // PNG, protobuf and gzip bytes: not inspected at all.
+        for body in [
+            &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"[..],
+            b"\x08\x96\x01\x12\x07{\"a\":1}",
+            b"\x1f\x8b\x08\0{\"q\":1}",
+        ] {
+            assert!(fields("application/octet-stream", body).is_empty());
+        }
+        // Text that starts with a bracket but is no JSON is inspected raw, even when cut at the limit.
+        let mut got = Vec::new();
+        extract(b"text/plain", b"[INFO] ; cat /etc/passwd", true, false, &mut |f| {
+            got.push(f.kind)
+        });
+        assert!(got.contains(&TargetKind::Body), "{got:?}");
+        // Text that is no form (spaces, several lines, no `name=`) stays one raw body.
+        for body in [&b"hello world"[..], b"v=2&tid=G-1\nv=2&tid=G-2", b"=x&y=1", b"a b=c"] {
+            let got = fields("text/plain", body);
+            assert_eq!(got.len(), 1, "{got:?}");
+            assert_eq!(got[0].0, TargetKind::Body);
         }
     }
 }

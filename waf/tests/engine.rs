@@ -162,6 +162,28 @@ fn attacks_of_every_family_are_caught() {
             "{method} with {header}: {value:?}"
         );
     }
+    // The same payloads relabelled: backends that parse a body whatever its Content-Type get them all the same.
+    for ct in [&b"text/plain"[..], b"application/octet-stream"] {
+        let h = with_ct(ct);
+        let v = eval_with(
+            &e,
+            &site,
+            "POST",
+            "/api",
+            &h,
+            br#"{"id": "1' union select password from users-- -"}"#,
+        );
+        assert!(v.attack, "JSON as {}: {v:?}", String::from_utf8_lossy(ct));
+        let v = eval_with(
+            &e,
+            &site,
+            "POST",
+            "/login",
+            &h,
+            b"user=admin&cmd=%3Bcat+%2Fetc%2Fpasswd",
+        );
+        assert!(v.attack, "form as {}: {v:?}", String::from_utf8_lossy(ct));
+    }
     let mut scanner = BROWSER.to_vec();
     scanner[1] = ("user-agent", b"sqlmap/1.7.2#stable (https://sqlmap.org)");
     assert!(eval_with(&e, &site, "GET", "/", &scanner, b"").attack, "scanner UA");
