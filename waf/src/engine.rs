@@ -475,6 +475,16 @@ fn check(req: &RequestView<'_>, c: Check) -> Option<String> {
                     .join(" | ")
             })
         }
+        Check::ConflictingSingletonHeaders => ["content-type", "host"].into_iter().find_map(|n| {
+            let mut values = all(n);
+            let first = values.next()?;
+            let other = values.find(|v| !v.trim_ascii().eq_ignore_ascii_case(first.trim_ascii()))?;
+            Some(format!(
+                "{n}: {} | {}",
+                String::from_utf8_lossy(first),
+                String::from_utf8_lossy(other)
+            ))
+        }),
         Check::BodyOnGetOrHead => {
             if !(req.method.eq_ignore_ascii_case("GET") || req.method.eq_ignore_ascii_case("HEAD")) {
                 return None;

@@ -17,7 +17,8 @@
 //! match), `{ literals = ["…", …] }` (substring set), `{ libinjection = "sqli" | "xss" }`, `{ ip = ["CIDR", …] }`
 //! (client address), `{ rate = { requests = 10, window = "60s" } }` (per client IP + path) and
 //! `{ check = "cl_and_te" | "invalid_transfer_encoding" | "invalid_content_length" | "session_fixation" |
-//! "multipart_without_boundary" | "body_on_get_or_head" | "too_many_query_args" }` (protocol checks).
+//! "multipart_without_boundary" | "body_on_get_or_head" | "conflicting_singleton_headers" |
+//! "too_many_query_args" }` (protocol checks).
 
 use std::path::Path;
 use std::time::Duration;
@@ -93,6 +94,9 @@ pub enum Check {
     /// A `multipart/*` Content-Type without a `boundary` parameter: the body cannot be parsed as sent, so
     /// backends and the WAF would disagree about it.
     MultipartWithoutBoundary,
+    /// `Content-Type` or `Host` given twice with different values: the WAF reads the first, a backend or framework
+    /// may read the last, and parse the body or route the request differently from what was inspected.
+    ConflictingSingletonHeaders,
     /// A GET or HEAD request that announces a body (`Content-Length` other than 0, or any `Transfer-Encoding`).
     /// Neither method has body semantics, so servers and caches in the chain disagree on where the next request
     /// starts (CL.0 desync, cache poisoning).

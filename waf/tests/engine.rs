@@ -162,6 +162,20 @@ fn attacks_of_every_family_are_caught() {
             "{method} with {header}: {value:?}"
         );
     }
+    for (name, a, b) in [
+        (
+            "content-type",
+            &b"application/json"[..],
+            &b"multipart/form-data; boundary=x"[..],
+        ),
+        ("host", b"shop.example", b"admin.internal"),
+    ] {
+        let mut h = BROWSER.to_vec();
+        h.retain(|(n, _)| *n != name);
+        h.push((name, a));
+        h.push((name, b));
+        assert!(eval_with(&e, &site, "POST", "/", &h, b"").attack, "two {name} headers");
+    }
     // The same payloads relabelled: backends that parse a body whatever its Content-Type get them all the same.
     for ct in [&b"text/plain"[..], b"application/octet-stream"] {
         let h = with_ct(ct);
@@ -219,6 +233,13 @@ fn ordinary_traffic_passes() {
     }
     // An explicit empty body on GET (some HTTP libraries send `Content-Length: 0`), and bodies on the methods that
     // have them.
+    // The same Content-Type twice (a proxy that appends rather than replaces) is no conflict.
+    let mut twice = with_ct(b"application/json");
+    twice.push(("content-type", b"Application/JSON "));
+    assert!(
+        !eval_with(&e, &site, "POST", "/api", &twice, b"{}").attack,
+        "repeated equal Content-Type"
+    );
     let mut zero = BROWSER.to_vec();
     zero.push(("content-length", b"0"));
     assert!(
