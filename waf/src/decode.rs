@@ -609,11 +609,52 @@ pub fn cmdline(input: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Decodes overlong UTF-8 forms of ASCII (`C0 AF` → `/`, `E0 80 AF` → `/`), which some servers accept,
-/// and replaces other invalid UTF-8 with U+FFFD so regexes see well-formed text.
+/// and replaces other invalid UTF-8 with U+FFFD so regexes see well-formed text. Full-width ASCII is folded
+/// too (see [`fold_fullwidth`]).
 pub fn utf8_fix(input: &[u8]) -> Option<Vec<u8>> {
-    if std::str::from_utf8(input).is_ok() {
+    // Nearly every value: nothing to repair or fold, found without the search for full-width forms.
+    if input.is_ascii() {
         return None;
     }
+    if std::str::from_utf8(input).is_ok() {
+        return fold_fullwidth(input);
+    }
+    let fixed = utf8_repair(input);
+    Some(fold_fullwidth(&fixed).unwrap_or(fixed))
+}
+
+/// Full-width letters and digits (`ＳＥＬＥＣＴ`, `ｕｎｉｏｎ`, `１`) as ASCII, the way NFKC normalisation, IIS and
+/// .NET's best-fit code-page conversion turn them before an application uses them: keywords spelled that way
+/// are seen. Full-width punctuation stays, as Japanese and Chinese prose and kaomoji use it all the time
+/// (`(´ﾍ｀；)` would read as a quote and a statement end). `None` when there is none.
+fn fold_fullwidth(v: &[u8]) -> Option<Vec<u8>> {
+    // U+FF10–U+FF19 (digits) and U+FF21–U+FF3A (capitals) are EF BC 90–99 and A1–BA; U+FF41–U+FF5A (small
+    // letters) are EF BD 81–9A. Each maps to its ASCII byte, code point minus 0xFEE0.
+    let at = |i: usize| match v.get(i..i + 3) {
+        Some(&[0xef, 0xbc, c @ (0x90..=0x99 | 0xa1..=0xba)]) => Some(c - 0x60),
+        Some(&[0xef, 0xbd, c @ 0x81..=0x9a]) => Some(c - 0x20),
+        _ => None,
+    };
+    let first = memchr::memchr_iter(0xef, v).find(|&i| at(i).is_some())?;
+    let mut out = Vec::with_capacity(v.len());
+    out.extend_from_slice(&v[..first]);
+    let mut i = first;
+    while i < v.len() {
+        match at(i) {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(v[i]);
+                i += 1;
+            }
+        }
+    }
+    Some(out)
+}
+
+fn utf8_repair(input: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
     while i < input.len() {
@@ -654,7 +695,7 @@ pub fn utf8_fix(input: &[u8]) -> Option<Vec<u8>> {
             }
         }
     }
-    Some(out)
+    out
 }
 
 #[cfg(test)]
@@ -819,5 +860,14 @@ mod tests {
     fn utf8() {
         assert_eq!(s(utf8_fix(b"..\xc0\xaf..\xe0\x80\xaf")), "../../");
         assert_eq!(s(utf8_fix(b"d1se3ci\xf3n")), "d1se3ci\u{f3}n");
+        // Full-width letters and digits, the ends of each range, among other text and after an invalid byte.
+        assert_eq!(s(utf8_fix("１' ｕｎｉｏｎ ｓｅｌｅｃｔ".as_bytes())), "1' union select");
+        assert_eq!(s(utf8_fix("０９ＡＺａｚ".as_bytes())), "09AZaz");
+        assert_eq!(s(utf8_fix(b"\x80\xef\xbc\xa1")), "\u{fffd}A");
+        // Punctuation and the neighbours of the ranges stay: kaomoji, CJK brackets, `／`, `＠`, `［`, `｀`, `｛`.
+        for kept in ["(´ﾍ｀；)", "日本語（テスト）", "＜お知らせ＞", "／＠［｀｛"] {
+            assert_eq!(utf8_fix(kept.as_bytes()), None, "{kept}");
+        }
+        assert_eq!(utf8_fix("plain ascii".as_bytes()), None);
     }
 }
