@@ -370,7 +370,27 @@ impl<'v> StepValues<'v> {
 /// [`has_sql_punctuation`]), tested first because it is cheaper. `libinjectionrs::detect_sqli` is the same call
 /// plus a second, discarded tokenising pass to report the fingerprint, which doubled its cost.
 fn libinjection_sqli(v: &[u8]) -> bool {
-    libinjectionrs::SqliState::new(v, libinjectionrs::SqliFlags::FLAG_NONE).detect()
+    let mut state = libinjectionrs::SqliState::new(v, libinjectionrs::SqliFlags::FLAG_NONE);
+    state.detect() && !statement_word_in_prose(&state, v)
+}
+
+/// A verdict whose fingerprint starts with a statement keyword and a parenthesis (`E(`: "Set (", "Update (",
+/// "Select (") and whose fingerprinted tokens hold only words, numbers, parentheses and commas: "Set (of 4) wine
+/// glasses – dishwasher safe; 350 ml each", "Select (one) option; then continue". The punctuation that let the
+/// value reach libinjection lies beyond what libinjection read. A query of that shape with a function or a
+/// CASE in it (`select(sleep(5))`, `SELECT (CASE WHEN …`) is what the keyword rules (942160, 942190, 942230)
+/// look for; one that compares, computes or quotes inside the fingerprint keeps its verdict.
+fn statement_word_in_prose(state: &libinjectionrs::SqliState<'_>, v: &[u8]) -> bool {
+    if !state.fingerprint.starts_with(b"E(") {
+        return false;
+    }
+    let n = state.fingerprint.iter().position(|&b| b == 0).unwrap_or(8);
+    let (Some(first), Some(last)) = (state.tokens.first(), state.tokens.get(n.saturating_sub(1))) else {
+        return false;
+    };
+    let end = (last.pos + last.len).min(v.len());
+    v.get(first.pos..end)
+        .is_some_and(|span| !span.iter().any(|b| b"'\"`;=<>|&@#*/+-%!^~\\:$?[]{}".contains(b)))
 }
 
 /// A quote, comment (`--`, `#`, a closed `/* */`), statement end, comparison or concatenation operator, or
