@@ -43,6 +43,10 @@ struct Scan<'e, 'p> {
     in_body: bool,
     /// True while argument names are still to be looked at for a session id (see `is_session_param`).
     watch_session: bool,
+    /// Whether the generic session-id names (`sessionId`, `session_id` …) count here: in the query and form
+    /// bodies, which a page on another site can make a browser send, and not in JSON or XML bodies, where apps
+    /// and API clients send such keys with no Referer (framework cookie names like `jsessionid` count anywhere).
+    generic_session_names: bool,
     /// The first argument name that carries a session id.
     session_param: Option<String>,
     /// The request target's transform steps, kept for the query's (see [`crate::query_steps`]).
@@ -96,6 +100,7 @@ impl<'e, 'p> Scan<'e, 'p> {
             seen: SeenInRequest::default(),
             in_body: false,
             watch_session: false,
+            generic_session_names: true,
             session_param: None,
             uri_steps: None,
         }
@@ -249,7 +254,12 @@ impl<'e, 'p> Scan<'e, 'p> {
     fn unseen_field(&mut self, groups: &Groups, f: &Field<'_>, cacheable: bool, in_request: bool) {
         let across_requests = CleanCache::applies(f.kind);
         // After the memory check: a name repeated through a JSON array is looked at once.
-        if self.watch_session && cacheable && f.kind == TargetKind::ArgName && is_session_param(&f.name) {
+        if self.watch_session
+            && cacheable
+            && f.kind == TargetKind::ArgName
+            && is_session_param(&f.name)
+            && (self.generic_session_names || !is_generic_session_name(&f.name))
+        {
             self.session_param = Some(String::from_utf8_lossy(&f.name).into_owned());
             self.watch_session = false;
         }
@@ -593,6 +603,13 @@ fn is_session_param(name: &[u8]) -> bool {
     asp || SESSION_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
 }
 
+/// The names in [`SESSION_NAMES`] that no framework owns: apps use them for their own sessions too.
+fn is_generic_session_name(name: &[u8]) -> bool {
+    ["sessionid", "session_id", "session-id", "_session_id"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+}
+
 /// The session-fixation finding for a request that carries session-id parameter `param`: a missing Referer
 /// or one naming another host.
 fn session_fixation(req: &RequestView<'_>, param: &str) -> Option<String> {
@@ -751,6 +768,10 @@ impl Engine {
         scan.watch_session = session_check.is_some();
         target::for_each_head_field(req, &mut |f| scan.field(&self.c.main, &f));
         scan.in_body = true;
+        scan.generic_session_names = matches!(
+            crate::body::kind_of(target::header(req, "content-type").unwrap_or(b"")),
+            crate::BodyKind::UrlEncoded | crate::BodyKind::Multipart
+        );
         let body_resume =
             target::for_each_body_field(req, site.inspect_body_limit, &mut |f| scan.field(&self.c.main, &f));
         if let (Some(idx), Some(param), false) = (session_check, scan.session_param.take(), req.body_only) {

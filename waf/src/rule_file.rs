@@ -88,8 +88,9 @@ pub enum Check {
     InvalidTransferEncoding,
     /// `Content-Length` not a plain decimal number, or several differing values.
     InvalidContentLength,
-    /// A session-id parameter (`jsessionid`, `phpsessid` …) in the query string while the Referer is missing or
-    /// names another host: someone hands the victim a session id.
+    /// A session-id parameter (`jsessionid`, `phpsessid` …) while the Referer is missing or names another host:
+    /// someone hands the victim a session id in a link or a cross-site form. Generic names (`sessionId`,
+    /// `session_id`) count in the query and form bodies only, since apps post them in JSON with no Referer.
     SessionFixation,
     /// A `multipart/*` Content-Type without a `boundary` parameter: the body cannot be parsed as sent, so
     /// backends and the WAF would disagree about it.

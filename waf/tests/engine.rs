@@ -671,3 +671,44 @@ fn default_rules_keep_plain_values_cheap() {
         assert!(line.contains("plain values skip: true"), "{line}");
     }
 }
+
+/// Session fixation needs a browser to carry the session id: in a link's query or a form post from another site.
+/// API clients post JSON with generic session-id keys and no Referer; framework names count in JSON too (CRS).
+#[test]
+fn session_fixation_is_a_link_or_form_matter() {
+    let e = rules();
+    let site = SitePolicy::default();
+    let no_referer: Vec<(&str, &[u8])> = BROWSER.iter().copied().filter(|(n, _)| *n != "referer").collect();
+    let with = |referer: &'static [u8], ct: Option<&'static [u8]>| {
+        let mut h = no_referer.clone();
+        h.push(("referer", referer));
+        if let Some(ct) = ct {
+            h.push(("content-type", ct));
+        }
+        h
+    };
+    let v = eval_with(&e, &site, "GET", "/login?jsessionid=8F3A2B", &no_referer, b"");
+    assert!(v.attack, "session id in a link, no Referer: {v:?}");
+    let off_site = with(
+        b"https://evil.example.net/x",
+        Some(b"application/x-www-form-urlencoded"),
+    );
+    let v = eval_with(&e, &site, "POST", "/login", &off_site, b"PHPSESSID=abc123&user=bob");
+    assert!(v.attack, "session id in a form posted from another site: {v:?}");
+    let same_site = with(b"https://shop.example.com/cart", None);
+    let v = eval_with(&e, &site, "GET", "/cart?jsessionid=8F3A2B", &same_site, b"");
+    assert!(!v.attack, "same-site Referer: {v:?}");
+    let mut json = no_referer.clone();
+    json.push(("content-type", b"application/json"));
+    for body in [
+        &br#"{"sessionId": "d330fcd6-d294-46bf-a475-a3d22f5c6df9", "event": "app_open"}"#[..],
+        br#"{"session_id": "f8c40196f060afa24a2e91c8dbee6f24", "screen": "Cart"}"#,
+    ] {
+        let v = eval_with(&e, &site, "POST", "/v1/events", &json, body);
+        assert!(!v.attack, "app event with a session-id key: {v:?}");
+    }
+    let v = eval_with(&e, &site, "POST", "/", &json, br#"{ "jsessionid": "foo" }"#);
+    assert!(v.attack, "a framework's session id in JSON: {v:?}");
+    let v = eval_with(&e, &site, "GET", "/?session_id=abc", &no_referer, b"");
+    assert!(v.attack, "a generic session id in a link: {v:?}");
+}
