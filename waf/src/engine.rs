@@ -505,35 +505,40 @@ fn check(req: &RequestView<'_>, c: Check) -> Option<String> {
                     .join(" | ")
             })
         }
-        Check::ConflictingSingletonHeaders => ["content-type", "host"].into_iter().find_map(|n| {
-            let mut values = all(n);
-            let first = values.next()?;
-            let other = values.find(|v| !v.trim_ascii().eq_ignore_ascii_case(first.trim_ascii()))?;
-            Some(format!(
-                "{n}: {} | {}",
-                String::from_utf8_lossy(first),
-                String::from_utf8_lossy(other)
-            ))
-        }),
+        // One pass over the headers each: every request runs these.
+        Check::ConflictingSingletonHeaders => {
+            let (mut content_type, mut host): (Option<&[u8]>, Option<&[u8]>) = (None, None);
+            for &(n, v) in req.headers {
+                let (name, first) = if n.eq_ignore_ascii_case("content-type") {
+                    ("content-type", &mut content_type)
+                } else if n.eq_ignore_ascii_case("host") {
+                    ("host", &mut host)
+                } else {
+                    continue;
+                };
+                match *first {
+                    None => *first = Some(v),
+                    Some(f) if !f.trim_ascii().eq_ignore_ascii_case(v.trim_ascii()) => {
+                        return Some(format!(
+                            "{name}: {} | {}",
+                            String::from_utf8_lossy(f),
+                            String::from_utf8_lossy(v)
+                        ))
+                    }
+                    Some(_) => {}
+                }
+            }
+            None
+        }
         Check::BodyOnGetOrHead => {
             if !(req.method.eq_ignore_ascii_case("GET") || req.method.eq_ignore_ascii_case("HEAD")) {
                 return None;
             }
-            let cl = all("content-length").find(|v| v.iter().any(|&b| b != b'0'));
-            let te = all("transfer-encoding").next();
-            match (cl, te) {
-                (Some(v), _) => Some(format!(
-                    "{} with content-length: {}",
-                    req.method,
-                    String::from_utf8_lossy(v)
-                )),
-                (None, Some(v)) => Some(format!(
-                    "{} with transfer-encoding: {}",
-                    req.method,
-                    String::from_utf8_lossy(v)
-                )),
-                (None, None) => None,
-            }
+            req.headers.iter().find_map(|&(n, v)| {
+                let announces = (n.eq_ignore_ascii_case("content-length") && v.iter().any(|&b| b != b'0'))
+                    || n.eq_ignore_ascii_case("transfer-encoding");
+                announces.then(|| format!("{} with {n}: {}", req.method, String::from_utf8_lossy(v)))
+            })
         }
         Check::TooManyQueryArgs => {
             let q = req.uri.split_once('?')?.1;
