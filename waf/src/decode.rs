@@ -623,15 +623,17 @@ pub fn utf8_fix(input: &[u8]) -> Option<Vec<u8>> {
     Some(fold_fullwidth(&fixed).unwrap_or(fixed))
 }
 
-/// Full-width letters and digits (`ＳＥＬＥＣＴ`, `ｕｎｉｏｎ`, `１`) as ASCII, the way NFKC normalisation, IIS and
-/// .NET's best-fit code-page conversion turn them before an application uses them: keywords spelled that way
-/// are seen. Full-width punctuation stays, as Japanese and Chinese prose and kaomoji use it all the time
-/// (`(´ﾍ｀；)` would read as a quote and a statement end). `None` when there is none.
+/// Full-width letters, digits and quotes (`ＳＥＬＥＣＴ`, `ｕｎｉｏｎ`, `１`, `＇`) as ASCII, the way NFKC
+/// normalisation, IIS and .NET's or a database's best-fit code-page conversion turn them before an application
+/// uses them: keywords spelled that way are seen, and sqlmap's `apostrophemask` (`＇` for `'`) too. Other
+/// full-width punctuation stays, as Japanese and Chinese prose and kaomoji use it all the time (`(´ﾍ｀；)` would
+/// read as a backtick and a statement end). `None` when there is none.
 fn fold_fullwidth(v: &[u8]) -> Option<Vec<u8>> {
-    // U+FF10–U+FF19 (digits) and U+FF21–U+FF3A (capitals) are EF BC 90–99 and A1–BA; U+FF41–U+FF5A (small
-    // letters) are EF BD 81–9A. Each maps to its ASCII byte, code point minus 0xFEE0.
+    // U+FF02 and U+FF07 (quotes), U+FF10–U+FF19 (digits) and U+FF21–U+FF3A (capitals) are EF BC 82, 87, 90–99
+    // and A1–BA; U+FF41–U+FF5A (small letters) are EF BD 81–9A. Each maps to its ASCII byte, code point minus
+    // 0xFEE0.
     let at = |i: usize| match v.get(i..i + 3) {
-        Some(&[0xef, 0xbc, c @ (0x90..=0x99 | 0xa1..=0xba)]) => Some(c - 0x60),
+        Some(&[0xef, 0xbc, c @ (0x82 | 0x87 | 0x90..=0x99 | 0xa1..=0xba)]) => Some(c - 0x60),
         Some(&[0xef, 0xbd, c @ 0x81..=0x9a]) => Some(c - 0x20),
         _ => None,
     };
@@ -863,6 +865,7 @@ mod tests {
         // Full-width letters and digits, the ends of each range, among other text and after an invalid byte.
         assert_eq!(s(utf8_fix("１' ｕｎｉｏｎ ｓｅｌｅｃｔ".as_bytes())), "1' union select");
         assert_eq!(s(utf8_fix("０９ＡＺａｚ".as_bytes())), "09AZaz");
+        assert_eq!(s(utf8_fix("１＇ ＡＮＤ ＂ｘ＂".as_bytes())), "1' AND \"x\"");
         assert_eq!(s(utf8_fix(b"\x80\xef\xbc\xa1")), "\u{fffd}A");
         // Punctuation and the neighbours of the ranges stay: kaomoji, CJK brackets, `／`, `＠`, `［`, `｀`, `｛`.
         for kept in ["(´ﾍ｀；)", "日本語（テスト）", "＜お知らせ＞", "／＠［｀｛"] {
