@@ -556,15 +556,12 @@ fn check(req: &RequestView<'_>, c: Check) -> Option<String> {
     }
 }
 
-/// The session-id parameter names of [`is_session_param`].
-const SESSION_NAMES: [&str; 31] = [
+/// The frameworks' session-id parameter names of [`is_session_param`] (the generic ones are
+/// [`GENERIC_SESSION_NAMES`]).
+const SESSION_NAMES: [&str; 27] = [
     "jsessionid",
     "phpsessid",
     "phpsession",
-    "sessionid",
-    "session_id",
-    "session-id",
-    "_session_id",
     "asp.net_sessionid",
     "weblogicsession",
     "jservsession",
@@ -594,7 +591,8 @@ const SESSION_NAMES: [&str; 31] = [
 /// Parameter names that are the session id of a framework people deploy (PHP, Java EE, ASP/ASP.NET,
 /// ColdFusion, WebLogic, Express/Connect, Koa, Sails, Meteor, Next-Auth, Laravel, CodeIgniter, CakePHP, Zend,
 /// Rails/Rack, Flask, Play, Shiny), compared whole and in any case. Names that merely contain "session"
-/// (`session_state` of OpenID Connect callbacks, `user_session`, a conference's `session=3`) are not.
+/// (`session_state` of OpenID Connect callbacks, `user_session`, a conference's `session=3`) are not. Generic
+/// names (`sessionId`, `session_id`) count too.
 fn is_session_param(name: &[u8]) -> bool {
     // Every argument name of every request comes here: most leave at the first byte.
     let Some(first) = name.first().map(u8::to_ascii_lowercase) else {
@@ -605,12 +603,15 @@ fn is_session_param(name: &[u8]) -> bool {
     }
     // Classic ASP appends eight letters to its name: ASPSESSIONIDQQGGQGPG.
     let asp = name.len() >= 12 && name[..12].eq_ignore_ascii_case(b"aspsessionid");
-    asp || SESSION_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+    asp || SESSION_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes())) || is_generic_session_name(name)
 }
 
-/// The names in [`SESSION_NAMES`] that no framework owns: apps use them for their own sessions too.
+/// Session-id names that no framework owns: apps use them for their own sessions too (see
+/// `Scan::generic_session_names`).
+const GENERIC_SESSION_NAMES: [&str; 4] = ["sessionid", "session_id", "session-id", "_session_id"];
+
 fn is_generic_session_name(name: &[u8]) -> bool {
-    ["sessionid", "session_id", "session-id", "_session_id"]
+    GENERIC_SESSION_NAMES
         .iter()
         .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
 }
@@ -853,7 +854,7 @@ mod soundness;
 
 #[cfg(test)]
 mod tests {
-    use super::{has_sql_punctuation, is_session_param, SESSION_NAMES};
+    use super::{has_sql_punctuation, is_session_param, GENERIC_SESSION_NAMES, SESSION_NAMES};
     use proptest::prelude::*;
 
     proptest! {
@@ -874,7 +875,7 @@ mod tests {
 
     #[test]
     fn session_param_names() {
-        for n in SESSION_NAMES {
+        for n in SESSION_NAMES.iter().chain(&GENERIC_SESSION_NAMES) {
             assert!(is_session_param(n.as_bytes()), "{n}");
         }
         for n in [

@@ -231,8 +231,6 @@ fn ordinary_traffic_passes() {
         let v = eval_with(&e, &site, "GET", uri, BROWSER, b"");
         assert!(!v.attack, "false positive: {uri} -> {v:?}");
     }
-    // An explicit empty body on GET (some HTTP libraries send `Content-Length: 0`), and bodies on the methods that
-    // have them.
     // The same Content-Type twice (a proxy that appends rather than replaces) is no conflict.
     let mut twice = with_ct(b"application/json");
     twice.push(("content-type", b"Application/JSON "));
@@ -240,6 +238,8 @@ fn ordinary_traffic_passes() {
         !eval_with(&e, &site, "POST", "/api", &twice, b"{}").attack,
         "repeated equal Content-Type"
     );
+    // An explicit empty body on GET (some HTTP libraries send `Content-Length: 0`), and bodies on the methods that
+    // have them.
     let mut zero = BROWSER.to_vec();
     zero.push(("content-length", b"0"));
     assert!(
